@@ -1,0 +1,1 @@
+"""Reading and writing rasters, vectors and relevé tables."""
