@@ -23,8 +23,9 @@ def srs_from_user(text: str, what: str = "CRS") -> osr.SpatialReference:
     try:
         srs.SetFromUserInput(str(text))
     except RuntimeError as exc:
-        raise BotaclipError(f"Unknown {what} {text!r}: give it as EPSG:NNNN (for example "
-                            "EPSG:2154 for Lambert-93 or EPSG:4326 for longitude/latitude).") from exc
+        raise BotaclipError(
+            f"Unknown {what} {text!r}: give it as EPSG:NNNN (for example EPSG:2154 for "
+            "Lambert-93 or EPSG:4326 for longitude/latitude).") from exc
     srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     return srs
 
@@ -48,6 +49,14 @@ def srs_label(srs_or_wkt) -> str:
     auth, code = srs.GetAuthorityName(None), srs.GetAuthorityCode(None)
     if auth and code:
         return f"{auth}:{code}"
+    try:      # e.g. a WKT1 without authority (ESRI .prj files, some GeoTIFF keys)
+        matches = srs.FindMatches() or []
+    except RuntimeError:
+        matches = []
+    if matches and matches[0][1] >= 90:
+        m = matches[0][0]
+        if m.GetAuthorityName(None) and m.GetAuthorityCode(None):
+            return f"{m.GetAuthorityName(None)}:{m.GetAuthorityCode(None)}"
     return srs.GetName() or "custom CRS"
 
 

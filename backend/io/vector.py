@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -49,44 +52,64 @@ def write_points(path, srs, x, y, fields: dict, *, layer: str | None = None,
             raise ValueError(f"field {name}: {len(values)} values for {n} points")
     drv = ogr.GetDriverByName(driver_for(path))
     layer = layer or path.stem
+    if drv.GetName() == "ESRI Shapefile":
+        # a shapefile is several files (.shp, .shx, .dbf, .prj, .cpg): write them in a
+        # temporary folder beside the target and move them in only when all are complete
+        with atomic_output(path.with_name(path.name + ".tmpdir"), directory=True) as tmpdir:
+            _write(drv, tmpdir / path.name, srs, x, y, fields, layer, description, metadata)
+            for old in path.parent.glob(glob.escape(path.stem) + ".*"):
+                if old.suffix.lower() in _SHP_PARTS:
+                    old.unlink()
+            for part in tmpdir.iterdir():
+                os.replace(part, path.parent / part.name)
+        shutil.rmtree(path.with_name(path.name + ".tmpdir"), ignore_errors=True)
+        return path
     with atomic_output(path) as tmp:
-        ds = drv.CreateDataSource(str(tmp))
-        opts = []
-        if drv.GetName() == "GPKG" and description:
-            opts.append(f"DESCRIPTION={description}")
-        lyr = ds.CreateLayer(layer, srs, ogr.wkbPoint, options=opts)
-        cols = []
-        for name, values in fields.items():
-            ftype, sub = _field_type(values)
-            fd = ogr.FieldDefn(str(name), ftype)
-            if sub != ogr.OFSTNone:
-                fd.SetSubType(sub)
-            lyr.CreateField(fd)
-            arr = np.asarray(values)
-            cols.append((lyr.GetLayerDefn().GetFieldIndex(str(name)), arr, ftype))
-        if metadata:
-            lyr.SetMetadata({str(k): str(v) for k, v in metadata.items()})
-        defn = lyr.GetLayerDefn()
-        lyr.StartTransaction()
-        for i in range(n):
-            feat = ogr.Feature(defn)
-            for idx, arr, ftype in cols:
-                v = arr[i]
-                if ftype == ogr.OFTReal:
-                    if np.isfinite(v):
-                        feat.SetField(idx, float(v))
-                    else:
-                        feat.SetFieldNull(idx)
-                elif ftype in (ogr.OFTInteger, ogr.OFTInteger64):
-                    feat.SetField(idx, int(v))
-                elif v is None:
-                    feat.SetFieldNull(idx)
-                else:
-                    feat.SetField(idx, str(v))
-            geom = ogr.Geometry(ogr.wkbPoint)
-            geom.AddPoint_2D(float(x[i]), float(y[i]))
-            feat.SetGeometry(geom)
-            lyr.CreateFeature(feat)
-        lyr.CommitTransaction()
-        ds = None
+        _write(drv, tmp, srs, x, y, fields, layer, description, metadata)
     return path
+
+
+_SHP_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"}
+
+
+def _write(drv, tmp, srs, x, y, fields, layer, description, metadata) -> None:
+    n = len(x)
+    ds = drv.CreateDataSource(str(tmp))
+    opts = []
+    if drv.GetName() == "GPKG" and description:
+        opts.append(f"DESCRIPTION={description}")
+    lyr = ds.CreateLayer(layer, srs, ogr.wkbPoint, options=opts)
+    cols = []
+    for name, values in fields.items():
+        ftype, sub = _field_type(values)
+        fd = ogr.FieldDefn(str(name), ftype)
+        if sub != ogr.OFSTNone:
+            fd.SetSubType(sub)
+        lyr.CreateField(fd)
+        arr = np.asarray(values)
+        cols.append((lyr.GetLayerDefn().GetFieldIndex(str(name)), arr, ftype))
+    if metadata:
+        lyr.SetMetadata({str(k): str(v) for k, v in metadata.items()})
+    defn = lyr.GetLayerDefn()
+    lyr.StartTransaction()
+    for i in range(n):
+        feat = ogr.Feature(defn)
+        for idx, arr, ftype in cols:
+            v = arr[i]
+            if ftype == ogr.OFTReal:
+                if np.isfinite(v):
+                    feat.SetField(idx, float(v))
+                else:
+                    feat.SetFieldNull(idx)
+            elif ftype in (ogr.OFTInteger, ogr.OFTInteger64):
+                feat.SetField(idx, int(v))
+            elif v is None:
+                feat.SetFieldNull(idx)
+            else:
+                feat.SetField(idx, str(v))
+        geom = ogr.Geometry(ogr.wkbPoint)
+        geom.AddPoint_2D(float(x[i]), float(y[i]))
+        feat.SetGeometry(geom)
+        lyr.CreateFeature(feat)
+    lyr.CommitTransaction()
+    ds = None
