@@ -35,7 +35,7 @@ class Progress:
         if self.is_cancelled():
             raise Cancelled()
 
-    def sub(self, start: float, end: float) -> "Progress":
+    def sub(self, start: float, end: float) -> Progress:
         """A child whose 0..1 maps onto this progress's ``start``..``end``."""
         return _SubProgress(self, start, end)
 

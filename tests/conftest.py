@@ -17,3 +17,15 @@ def shared_dir():
     if not SHARED.exists():
         pytest.skip(f"shared data folder {SHARED} not found (set BOTACLIP_SHARED)")
     return SHARED
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the last traceback and collect garbage before the interpreter (and QGIS) shuts
+    down: a failing test's frames can hold QGIS objects whose destructors crash at exit."""
+    import gc
+    import sys
+
+    for name in ("last_traceback", "last_value", "last_type", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
+    gc.collect()

@@ -1,0 +1,305 @@
+"""Check that an orthophoto and a set of relevés can be used together.
+
+Every plot gets exactly one status, in this order of precedence:
+``duplicate_id`` (its id occurs more than once), ``no_geometry``, ``outside_raster`` (its
+centre is outside the orthophoto), ``too_much_nodata`` (less than ``min_valid`` of its patch
+holds valid pixels), ``no_taxa`` (no taxon recorded) or ``usable``. Nothing is dropped
+silently: the report lists every plot that is not usable with its reason, and can be written
+as JSON, as a point layer of plot statuses and as a contact sheet of sample patches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import BotaclipError
+from .io.atomic import atomic_output
+from .io.gdalutil import srs_from_wkt, srs_label
+from .io.raster import PatchReader, raster_info, resolve_bands, sample_band_stats, to_raster_crs
+from .io.releves import ReleveOptions, Releves, read_releves
+from .io.vector import write_points
+from .progress import SILENT, Progress
+
+STATUSES = ("usable", "duplicate_id", "no_geometry", "outside_raster", "too_much_nodata",
+            "no_taxa")
+REASON_TEXT = {
+    "duplicate_id": "plot id used more than once",
+    "no_geometry": "no coordinates",
+    "outside_raster": "centre outside the orthophoto",
+    "too_much_nodata": "too few valid pixels in its patch",
+    "no_taxa": "no taxon recorded",
+}
+
+
+@dataclass
+class CheckReport:
+    ortho: str
+    releves: str
+    plot_ids: list
+    status: list
+    valid_fraction: np.ndarray
+    n_taxa: np.ndarray
+    top_taxa: list
+    taxon_frequencies: dict
+    raster: dict
+    bands: dict
+    releve_info: dict
+    settings: dict
+    extents: dict
+    x: np.ndarray = field(repr=False, default=None)  # plot coordinates in the raster CRS
+    y: np.ndarray = field(repr=False, default=None)
+    outputs: dict = field(default_factory=dict)
+
+    @property
+    def plots_total(self) -> int:
+        return len(self.plot_ids)
+
+    @property
+    def usable(self) -> np.ndarray:
+        return np.array([s == "usable" for s in self.status], dtype=bool)
+
+    @property
+    def plots_usable(self) -> int:
+        return int(self.usable.sum())
+
+    @property
+    def n_species(self) -> int:
+        return len(self.taxon_frequencies)
+
+    @property
+    def counts(self) -> dict:
+        c = Counter(self.status)
+        return {s: int(c.get(s, 0)) for s in STATUSES}
+
+    def to_dict(self) -> dict:
+        return {
+            "plots_total": self.plots_total,
+            "plots_usable": self.plots_usable,
+            "species": self.n_species,
+            "status_counts": self.counts,
+            "problems": [{"plot": pid, "reason": s}
+                         for pid, s in zip(self.plot_ids, self.status) if s != "usable"],
+            "taxon_frequencies": self.taxon_frequencies,
+            "raster": self.raster,
+            "bands": self.bands,
+            "releves": self.releve_info,
+            "settings": self.settings,
+            "extents": self.extents,
+            "outputs": self.outputs,
+            "software": {"botaclip": __version__},
+        }
+
+    def summary(self) -> str:
+        lines = [f"{self.plots_usable} of {self.plots_total} plots usable, "
+                 f"{self.n_species} taxa, orthophoto {Path(self.ortho).name} "
+                 f"({self.bands['source']}: {', '.join(self.bands['names'])})."]
+        for s, n in self.counts.items():
+            if s != "usable" and n:
+                lines.append(f"  {n} plot(s): {REASON_TEXT[s]} ({s})")
+        top = list(self.taxon_frequencies.items())[:5]
+        if top:
+            lines.append("Commonest taxa: " + ", ".join(f"{t} ({n})" for t, n in top))
+        return "\n".join(lines)
+
+
+def _fmt_extent(e) -> str:
+    return f"x {e[0]:.1f} to {e[2]:.1f}, y {e[1]:.1f} to {e[3]:.1f}"
+
+
+def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=None,
+               wavelengths=None, patch_m: float = 100.0, min_valid: float = 0.8,
+               contact_sheet=None, plots_out=None, json_out=None,
+               progress: Progress = SILENT) -> CheckReport:
+    """Check ``ortho`` against the relevés in ``releves`` and write the requested outputs."""
+    options = options or ReleveOptions()
+    if not 0 <= min_valid <= 1:
+        raise BotaclipError(f"The minimum valid fraction must be between 0 and 1, not {min_valid}.")
+    if patch_m <= 0:
+        raise BotaclipError(f"The patch size must be a positive number of metres, not {patch_m}.")
+    progress.report(0.0, "Reading the orthophoto")
+    info = raster_info(ortho)
+    bands = resolve_bands(info, sensor=sensor, wavelengths=wavelengths)
+    progress.report(0.02, "Reading the relevés")
+    rel = read_releves(releves, options, progress=progress.sub(0.02, 0.1))
+    progress.check()
+
+    xs, ys = to_raster_crs(info, rel.x, rel.y, rel.srs_wkt)
+    has_geom = np.isfinite(xs) & np.isfinite(ys)
+    xmin, ymin, xmax, ymax = info.bounds
+    inside = has_geom & (xs >= xmin) & (xs <= xmax) & (ys >= ymin) & (ys <= ymax)
+    if has_geom.any() and not inside.any():
+        pe = (float(np.nanmin(xs)), float(np.nanmin(ys)), float(np.nanmax(xs)),
+              float(np.nanmax(ys)))
+        raise BotaclipError(
+            f"No plot of {rel.source} lies inside the orthophoto {ortho}.\n"
+            f"  orthophoto extent ({srs_label(info.srs_wkt)}): {_fmt_extent(info.bounds)}\n"
+            f"  plots extent (same CRS):     {_fmt_extent(pe)}\n"
+            "Check that both layers have the right CRS and that they cover the same area.")
+
+    duplicated = {pid for pid, reason in rel.problems if reason == "duplicate_id"}
+    n_taxa = (rel.values > 0).sum(axis=1)
+    valid = np.zeros(len(rel.plot_ids), dtype="float64")
+    status = []
+    with PatchReader(ortho, patch_m=patch_m, patch_px=32) as reader:
+        n = len(rel.plot_ids)
+        for i, pid in enumerate(rel.plot_ids):
+            if inside[i]:
+                valid[i] = reader.valid_fraction(float(xs[i]), float(ys[i]), px=32)
+            if pid in duplicated:
+                s = "duplicate_id"
+            elif not has_geom[i]:
+                s = "no_geometry"
+            elif not inside[i]:
+                s = "outside_raster"
+            elif valid[i] < min_valid:
+                s = "too_much_nodata"
+            elif n_taxa[i] == 0:
+                s = "no_taxa"
+            else:
+                s = "usable"
+            status.append(s)
+            if i % 64 == 0:
+                progress.report(0.1 + 0.6 * i / max(1, n), "Checking plot patches")
+                progress.check()
+
+    top_taxa = [rel.top_taxa(i, 3) for i in range(len(rel.plot_ids))]
+    plot_extent = ([float(np.nanmin(xs)), float(np.nanmin(ys)), float(np.nanmax(xs)),
+                    float(np.nanmax(ys))] if has_geom.any() else None)
+    report = CheckReport(
+        ortho=str(ortho), releves=rel.source, plot_ids=list(rel.plot_ids), status=status,
+        valid_fraction=valid, n_taxa=n_taxa, top_taxa=top_taxa,
+        taxon_frequencies=rel.taxon_frequencies(),
+        raster={"path": str(ortho), "driver": info.driver, "width": info.width,
+                "height": info.height, "bands": info.count, "dtype": info.dtype,
+                "crs": srs_label(info.srs_wkt), "pixel_size": list(info.pixel_size),
+                "nodata": info.nodata, "has_mask": info.has_mask},
+        bands={"names": list(bands.names), "wavelengths_um": list(bands.wavelengths_um),
+               "source": bands.source, "preset": bands.preset,
+               "normalization": bands.normalization},
+        releve_info={"source": rel.source, "crs": srs_label(rel.srs_wkt),
+                     "cover_scale": rel.cover_scale, "value_kind": rel.value_kind},
+        settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
+                  "wavelengths": wavelengths if wavelengths is None or isinstance(
+                      wavelengths, str) else list(wavelengths)},
+        extents={"raster": list(info.bounds), "plots": plot_extent,
+                 "crs": srs_label(info.srs_wkt)},
+        x=xs, y=ys,
+    )
+    progress.check()
+    if plots_out:
+        progress.report(0.72, "Writing the plot status layer")
+        write_status_layer(report, rel, plots_out)
+        report.outputs["plots"] = str(plots_out)
+    if contact_sheet:
+        progress.report(0.75, "Drawing the contact sheet")
+        make_contact_sheet(report, contact_sheet, bands=bands, progress=progress.sub(0.75, 0.98))
+        report.outputs["contact_sheet"] = str(contact_sheet)
+    if json_out:
+        with atomic_output(json_out) as tmp:
+            Path(tmp).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False),
+                                 encoding="utf-8")
+        report.outputs["json"] = str(json_out)
+    progress.report(1.0, "Check complete")
+    return report
+
+
+def write_status_layer(report: CheckReport, rel: Releves, out) -> Path:
+    """Plots with their status, in the relevés' own CRS (plots without coordinates omitted)."""
+    keep = np.isfinite(rel.x) & np.isfinite(rel.y)
+    idx = np.flatnonzero(keep)
+    fields = {
+        "plot_id": [report.plot_ids[i] for i in idx],
+        "status": [report.status[i] for i in idx],
+        "valid_fraction": np.round(report.valid_fraction[idx], 4),
+        "n_taxa": report.n_taxa[idx].astype("int64"),
+        "top_taxa": ["; ".join(report.top_taxa[i]) for i in idx],
+    }
+    return write_points(out, srs_from_wkt(rel.srs_wkt), rel.x[idx], rel.y[idx], fields,
+                        layer="plot_status",
+                        description="BotaCLIP check: status of each plot for training")
+
+
+def display_band_indices(wavelengths_um) -> list[int]:
+    """Indices of the bands nearest red, green and blue (a single band is shown grey)."""
+    wl = np.asarray(wavelengths_um, dtype="float64")
+    if wl.size < 3:
+        return [0, 0, 0]
+    idx = []
+    for target in (0.665, 0.56, 0.49):
+        order = np.argsort(np.abs(wl - target))
+        idx.append(int(next(i for i in order if i not in idx)))
+    return idx
+
+
+def _pick_samples(report: CheckReport, n: int) -> list[int]:
+    """Up to ``n`` usable plots spread over their commonest taxa, then a few problem plots."""
+    usable = [i for i, s in enumerate(report.status) if s == "usable"]
+    by_taxon: dict = {}
+    for i in usable:
+        key = report.top_taxa[i][0] if report.top_taxa[i] else ""
+        by_taxon.setdefault(key, []).append(i)
+    picked: list[int] = []
+    groups = [g for _, g in sorted(by_taxon.items(), key=lambda kv: -len(kv[1]))]
+    depth = 0
+    n_problem = min(4, sum(1 for s in report.status if s == "too_much_nodata"))
+    while len(picked) < n - n_problem and any(depth < len(g) for g in groups):
+        for g in groups:
+            if depth < len(g) and len(picked) < n - n_problem:
+                picked.append(g[depth])
+        depth += 1
+    picked += [i for i, s in enumerate(report.status) if s == "too_much_nodata"][:n_problem]
+    return picked
+
+
+def make_contact_sheet(report: CheckReport, out, *, bands, n: int = 24, patch_px: int = 160,
+                       progress: Progress = SILENT) -> Path:
+    """A PNG grid of plot patches labelled with plot id and commonest taxa."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    picked = _pick_samples(report, n)
+    if not picked:
+        raise BotaclipError("No plot lies on valid imagery, so there is nothing to show on the "
+                            "contact sheet.")
+    stats = sample_band_stats(report.ortho, n_windows=16, window_px=128)
+    rgb = display_band_indices(report.bands["wavelengths_um"])
+    lo = np.array([stats.p2[b] for b in rgb], dtype="float32")[:, None, None]
+    hi = np.array([stats.p98[b] for b in rgb], dtype="float32")[:, None, None]
+    cols = min(6, len(picked))
+    rows = (len(picked) + cols - 1) // cols
+    fig = Figure(figsize=(cols * 2.3, rows * 2.75), dpi=100)
+    with PatchReader(report.ortho, patch_m=report.settings["patch_m"], patch_px=patch_px) as rd:
+        for k, i in enumerate(picked):
+            patch = rd.read(float(report.x[i]), float(report.y[i]))
+            img = (patch.data[rgb] - lo) / np.maximum(hi - lo, 1e-6)
+            img = np.clip(img, 0, 1).transpose(1, 2, 0)
+            img[~patch.valid] = (1.0, 0.0, 1.0)  # nodata shown magenta
+            ax = fig.add_subplot(rows, cols, k + 1)
+            ax.imshow(img, interpolation="nearest")
+            c = patch_px / 2
+            ax.plot([c - 6, c + 6], [c, c], color="yellow", lw=1)
+            ax.plot([c, c], [c - 6, c + 6], color="yellow", lw=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            bad = report.status[i] != "usable"
+            title = f"{report.plot_ids[i]}" + (f" ({report.status[i]})" if bad else "")
+            taxa = "\n".join(t[:24] for t in report.top_taxa[i][:3])
+            ax.set_title(title, fontsize=8, color="red" if bad else "black")
+            ax.set_xlabel(taxa, fontsize=6.5)
+            progress.report(k / len(picked), "Drawing the contact sheet")
+            progress.check()
+    fig.suptitle(f"{Path(report.ortho).name}: {report.settings['patch_m']:g} m patches centred "
+                 "on plots (yellow cross), commonest taxa below; magenta = nodata", fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    out = Path(out)
+    with atomic_output(out) as tmp:
+        fig.savefig(str(tmp), format="png")
+    return out
