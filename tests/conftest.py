@@ -29,3 +29,63 @@ def pytest_sessionfinish(session, exitstatus):
         if hasattr(sys, name):
             setattr(sys, name, None)
     gc.collect()
+
+
+def make_small_scene(out_dir, n_plots: int = 150, seed: int = 0, identical: bool = False):
+    """A small synthetic scene for training tests that must stay fast (the 2 km demo takes
+    ~26 s): an 800 m x 800 m 4-band 8-bit orthophoto at 4 m in Lambert-93 whose colour
+    follows four habitat zones, and ``n_plots`` relevés (percent covers of 24 taxa drawn
+    from the habitat under each plot) as a GeoPackage. ``identical``: every relevé the same.
+    Returns (ortho path, relevés path)."""
+    import numpy as np
+    from osgeo import gdal, osr
+
+    from botaclip.backend.io.releves import Releves, write_releves
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    px, size, x0, y0 = 4.0, 200, 900000.0, 6500000.0
+    yy, xx = np.mgrid[0:size, 0:size]
+    zone = ((np.sin(xx / 23.0) + np.cos(yy / 31.0) > 0).astype(int)
+            + 2 * (np.sin((xx + yy) / 41.0) > 0.3).astype(int))          # 4 habitats
+    colours = np.array([[70, 110, 50, 160], [150, 140, 90, 110], [60, 80, 40, 200],
+                        [180, 170, 160, 60]], dtype=float)
+    img = colours[zone].transpose(2, 0, 1) + rng.normal(0, 10, (4, size, size))
+    path = out_dir / "ortho.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), size, size, 4, gdal.GDT_Byte,
+                                              ["PHOTOMETRIC=MINISBLACK", "ALPHA=NO"])
+    ds.SetGeoTransform((x0, px, 0.0, y0 + size * px, 0.0, -px))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(2154)
+    ds.SetProjection(srs.ExportToWkt())
+    for b, name in enumerate(("red", "green", "blue", "nir")):
+        band = ds.GetRasterBand(b + 1)
+        band.WriteArray(np.clip(img[b], 0, 255).astype("uint8"))
+        band.SetDescription(name)
+    ds = None
+    margin = 30.0
+    xs = x0 + rng.uniform(margin, size * px - margin, n_plots)
+    ys = y0 + rng.uniform(margin, size * px - margin, n_plots)
+    cols = ((xs - x0) / px).astype(int)
+    rows = ((y0 + size * px - ys) / px).astype(int)
+    hab = zone[rows, cols]
+    n_taxa = 24
+    affinity = rng.uniform(0, 1, (4, n_taxa)) ** 3
+    values = np.where(rng.uniform(0, 1, (n_plots, n_taxa)) < affinity[hab],
+                      np.round(rng.uniform(1, 60, (n_plots, n_taxa))), 0.0)
+    values[values.sum(axis=1) == 0, 0] = 5.0
+    if identical:
+        values[:] = values[0]
+    rel = Releves(plot_ids=[f"P{i:03d}" for i in range(n_plots)],
+                  taxa=[f"Taxon {chr(65 + j)}us" for j in range(n_taxa)],
+                  values=values.astype("float32"), value_kind="cover_percent", x=xs, y=ys,
+                  srs_wkt=srs.ExportToWkt(), source="synthetic", cover_scale="percent")
+    rel_path = write_releves(rel, out_dir / "releves.gpkg")
+    return path, rel_path
+
+
+@pytest.fixture(scope="session")
+def small_scene(tmp_path_factory):
+    """(ortho, relevés) of :func:`make_small_scene`, built once per session."""
+    return make_small_scene(tmp_path_factory.mktemp("small_scene"))

@@ -1,0 +1,385 @@
+"""The feature cache: the frozen backbone runs once per plot and per dihedral variant.
+
+:func:`compute_features` returns float32 features ``[N, V, D]`` for plots at (x, y) in the
+raster's CRS: variant 0 is the patch as read, variants 1..7 its quarter turns and mirror
+images (:func:`backend.models.backbones.dihedral`), so the raster is read once per plot and
+the backbone runs V times. Training then only iterates over these arrays.
+
+Cache layout (``cache_dir`` default: ``$BOTACLIP_CACHE_DIR``, else
+``~/.cache/botaclip/features``)::
+
+    <cache_dir>/<key[:32]>/key.json                what the key was made of (for people)
+    <cache_dir>/<key[:32]>/chunk-<id>.features.npy float32 [n, V, D]
+    <cache_dir>/<key[:32]>/chunk-<id>.xy.npy       int64 [n, 2]: x, y in millimetres
+
+The key hashes the raster's identity (resolved path, size and mtime of the file and of every
+file GDAL reads for it: VRT sources, .msk masks; not .aux.xml statistics nor .ovr overviews,
+which QGIS may write and the reader never uses), the backbone's reference (name, weights
+sha256, wavelengths, normalisation, config), its precision, the patch size in metres and
+pixels, the resampling, the bands read, the number of variants and :data:`FEATURE_FORMAT`.
+Entries are keyed by plot location rounded to 1 mm, so adding relevés reuses the others and
+two relevés at one place share one entry.
+
+Each chunk (up to :data:`CHUNK_PLOTS` plots) is two files, each renamed into place when
+complete; the ``.xy.npy`` file is written last and is the commit: a chunk without it (a
+crash between the two renames) is ignored. So an interrupted run keeps every completed
+chunk (a cancel also saves the plots of the chunk in progress), a resumed run computes only
+the missing plots, and a plot found in two chunks (two runs at once) is counted once.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BotaclipError, Cancelled
+from .io.atomic import atomic_output
+from .progress import SILENT, Progress
+
+FEATURE_FORMAT = 1
+CHUNK_PLOTS = 256
+DEFAULT_VARIANTS = 8
+_MARGIN_BYTES = 16 << 20         # free space kept beyond the estimate (file-system slack)
+# file suffixes GDAL lists for a raster that do not change the pixels the reader returns
+_IGNORED_SIDECARS = (".aux.xml", ".ovr")
+
+
+def default_cache_dir() -> Path:
+    """``$BOTACLIP_CACHE_DIR``, else ``~/.cache/botaclip/features``."""
+    env = os.environ.get("BOTACLIP_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "botaclip" / "features"
+
+
+def raster_identity(path) -> dict:
+    """What identifies the pixels of a raster: its resolved path, size and mtime, and those of
+    the other files GDAL reads for it (VRT sources, masks). A changed file changes the key."""
+    from osgeo import gdal
+
+    from .io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
+
+    p = str(path)
+    if p.startswith("/vsi"):
+        return {"path": p, "files": []}
+    main = Path(p).resolve()
+    files = {str(main)}
+    try:
+        ds = gdal.OpenEx(p, gdal.OF_RASTER | gdal.OF_READONLY)
+        files.update(str(Path(f).resolve()) for f in (ds.GetFileList() or [])
+                     if not str(f).startswith("/vsi"))
+        ds = None
+    except RuntimeError as exc:
+        raise BotaclipError(f"GDAL cannot read {p} as a raster ({str(exc).strip()}). Check "
+                            "the path and that the file is complete.") from exc
+    entries = []
+    for f in sorted(files):
+        if f.lower().endswith(_IGNORED_SIDECARS):
+            continue
+        try:
+            st = os.stat(f)
+            entries.append([f, st.st_size, st.st_mtime_ns])
+        except OSError:
+            entries.append([f, None, None])       # a missing VRT source: still part of the key
+    return {"path": str(main), "files": entries}
+
+
+def cache_key(ortho, backbone, patch_m: float, *, variants: int = DEFAULT_VARIANTS,
+              resampling: str = "bilinear", bands=None) -> tuple[str, dict]:
+    """(hex sha256, the dict it hashes) for features of ``ortho`` by ``backbone``."""
+    ref = dict(backbone.reference())
+    if ref.get("weights_sha256"):
+        ref.pop("weights_path", None)      # the same file moved elsewhere gives the same features
+    desc = {
+        "format": FEATURE_FORMAT,
+        "raster": raster_identity(ortho),
+        "backbone": ref,
+        "precision": backbone.precision,
+        "patch_m": float(patch_m),
+        "input_px": int(backbone.input_px),
+        "resampling": str(resampling).lower(),
+        "bands": list(bands) if bands else None,
+        "variants": int(variants),
+    }
+    text = json.dumps(desc, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), desc
+
+
+def location_keys(xs, ys) -> np.ndarray:
+    """int64 [N, 2]: coordinates rounded to 1 mm (the cache's plot identity)."""
+    xy = np.stack([np.asarray(xs, dtype=np.float64).ravel(),
+                   np.asarray(ys, dtype=np.float64).ravel()], axis=1)
+    if not np.all(np.isfinite(xy)):
+        bad = int(np.flatnonzero(~np.isfinite(xy).all(axis=1))[0])
+        raise BotaclipError(f"Plot {bad} has no finite coordinates; features need a location "
+                            "for every plot (remove plots without geometry first).")
+    return np.round(xy * 1000.0).astype(np.int64)
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    """Write one array to ``path`` (a temporary name; the caller renames it)."""
+    with open(path, "wb") as fh:
+        np.save(fh, array, allow_pickle=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class FeatureCache:
+    """One cache entry (a folder of chunks) for one raster + backbone + patch settings."""
+
+    def __init__(self, folder: Path, desc: dict | None = None):
+        self.folder = Path(folder)
+        self.desc = desc
+
+    # -- reading ------------------------------------------------------------------------
+    def chunks(self) -> list[Path]:
+        """Committed chunks (their .xy.npy files), oldest first."""
+        if not self.folder.is_dir():
+            return []
+        found = [p for p in self.folder.glob("chunk-*.xy.npy") if not p.name.startswith(".")]
+        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+    def lookup(self, keys: np.ndarray, progress: Progress = SILENT
+               ) -> tuple[np.ndarray | None, np.ndarray]:
+        """(features for the found plots [N, V, D] or None if none found, found mask [N])."""
+        n = len(keys)
+        found = np.zeros(n, dtype=bool)
+        if n == 0:
+            return None, found
+        want: dict[tuple[int, int], list[int]] = {}
+        for i, (a, b) in enumerate(keys.tolist()):
+            want.setdefault((a, b), []).append(i)
+        out = None
+        for xy_path in self.chunks():
+            feat_path = xy_path.with_name(xy_path.name[:-len(".xy.npy")] + ".features.npy")
+            try:
+                xy = np.load(xy_path, allow_pickle=False)
+                feats = np.load(feat_path, mmap_mode="r", allow_pickle=False)
+                if feats.ndim != 3 or len(feats) != len(xy) or xy.ndim != 2:
+                    raise ValueError("inconsistent shapes")
+            except (OSError, ValueError) as exc:
+                progress.warn(f"Ignoring the damaged feature cache chunk {xy_path.name} in "
+                              f"{self.folder} ({exc}); its plots are computed again.")
+                continue
+            rows, dest = [], []
+            for r, (a, b) in enumerate(xy.tolist()):
+                idx = want.get((a, b))
+                if idx is None:
+                    continue
+                idx = [i for i in idx if not found[i]]
+                if not idx:
+                    continue                 # already found in an earlier chunk: once only
+                rows += [r] * len(idx)
+                dest += idx
+                found[idx] = True
+            if not rows:
+                continue
+            block = np.asarray(feats[np.asarray(rows)], dtype=np.float32)
+            if out is None:
+                out = np.zeros((n,) + block.shape[1:], dtype=np.float32)
+            elif block.shape[1:] != out.shape[1:]:
+                raise BotaclipError(f"The feature cache {self.folder} holds chunks of different "
+                                    "shapes; delete the folder to rebuild it.")
+            out[np.asarray(dest)] = block
+            if found.all():
+                break
+        return out, found
+
+    # -- writing ------------------------------------------------------------------------
+    def ensure_folder(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            info = self.folder / "key.json"
+            if self.desc is not None and not info.exists():
+                with atomic_output(info) as tmp:
+                    tmp.write_text(json.dumps(self.desc, indent=1, default=str) + "\n",
+                                   encoding="utf-8")
+        except OSError as exc:
+            raise BotaclipError(f"Cannot write the feature cache folder {self.folder}: "
+                                f"{exc.strerror or exc}. Choose another folder with --cache-dir "
+                                "(or BOTACLIP_CACHE_DIR).") from exc
+
+    def check_space(self, n_bytes: int) -> None:
+        """Raise a clear BotaclipError when the cache's disk has less than ``n_bytes`` free."""
+        try:
+            free = shutil.disk_usage(self.folder).free
+        except OSError:
+            return
+        need = int(n_bytes) + _MARGIN_BYTES
+        if free < need:
+            raise BotaclipError(
+                f"Not enough free disk space for the feature cache in {self.folder}: it needs "
+                f"about {_mb(need)} and {_mb(free)} are free. Free some space, or choose a "
+                "cache folder on another disk with --cache-dir (or BOTACLIP_CACHE_DIR).")
+
+    def write_chunk(self, keys: np.ndarray, feats: np.ndarray) -> Path:
+        """Store one chunk; the .xy.npy file, renamed last, commits it."""
+        stem = f"chunk-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        feat_path = self.folder / f"{stem}.features.npy"
+        xy_path = self.folder / f"{stem}.xy.npy"
+        need = feats.nbytes + keys.nbytes + 256
+        try:
+            with atomic_output(feat_path) as tmp:
+                _save_npy(tmp, np.ascontiguousarray(feats, dtype=np.float32))
+            with atomic_output(xy_path) as tmp:
+                _save_npy(tmp, np.ascontiguousarray(keys, dtype=np.int64))
+        except OSError as exc:
+            feat_path.unlink(missing_ok=True)      # never leave half a chunk behind
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            raise BotaclipError(
+                f"Cannot write the feature cache in {self.folder}: "
+                f"{'the disk is full' if full else (exc.strerror or exc)} (this chunk needs "
+                f"about {_mb(need)}). Free some space or choose another cache folder with "
+                "--cache-dir (or BOTACLIP_CACHE_DIR); plots already cached are kept.") from exc
+        return xy_path
+
+
+def _mb(n: float) -> str:
+    return f"{n / 2**20:.1f} MB" if n < 2**30 else f"{n / 2**30:.2f} GB"
+
+
+def _default_batch(backbone) -> int:
+    if backbone.model is None:
+        return 64
+    return 32 if backbone.device.type == "cuda" else 8
+
+
+def _variants(patches: np.ndarray, variants: int) -> np.ndarray:
+    """[B, C, P, P] -> [B * V, C, P, P], plot-major: rows b*V .. b*V+V-1 are plot b."""
+    from .models.backbones import dihedral
+
+    stacked = np.stack([np.ascontiguousarray(dihedral(patches, k)) for k in range(variants)],
+                       axis=1)
+    return stacked.reshape((-1,) + patches.shape[1:])
+
+
+def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
+                     variants: int = DEFAULT_VARIANTS, cache_dir=None,
+                     batch_size: int | None = None, resampling: str = "bilinear",
+                     bands=None, progress: Progress = SILENT,
+                     report: dict | None = None) -> np.ndarray:
+    """Backbone features of the patches of ``patch_m`` metres centred on (xs, ys).
+
+    ``xs``, ``ys``: plot centres in the raster's CRS. Returns float32 ``[N, variants, dim]``;
+    variant k is ``dihedral(patch, k)`` (k = 0: the patch as read). Cached (module doc):
+    plots already in the cache are not recomputed. ``cache_dir=False`` disables the cache.
+    ``batch_size``: plots read and embedded together (each gives ``variants`` model inputs);
+    default 8 on a CPU, 32 on a GPU, 64 for the spectral baseline. The next batch is read
+    in a worker thread while the backbone computes. Cancel is honoured between batches; the
+    plots computed so far are saved. ``report``, when given, is filled with counts and times.
+    """
+    from .io.raster import PatchReader
+
+    t0 = time.perf_counter()
+    variants = int(variants)
+    if not 1 <= variants <= 8:
+        raise BotaclipError(f"variants must be between 1 and 8 (the dihedral group), not "
+                            f"{variants}.")
+    keys = location_keys(xs, ys)
+    n = len(keys)
+    dim = int(backbone.dim)
+    out = np.zeros((n, variants, dim), dtype=np.float32)
+    cache = None
+    found = np.zeros(n, dtype=bool)
+    if cache_dir is not False:
+        key, desc = cache_key(ortho, backbone, patch_m, variants=variants,
+                              resampling=resampling, bands=bands)
+        root = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+        cache = FeatureCache(root / key[:32], desc)
+        cached, found = cache.lookup(keys, progress)
+        if cached is not None:
+            if cached.shape[1:] != out.shape[1:]:
+                raise BotaclipError(f"The feature cache {cache.folder} holds features of shape "
+                                    f"{cached.shape[1:]}, not {out.shape[1:]}; delete it.")
+            out[found] = cached[found]
+    missing = np.flatnonzero(~found)
+    n_cached = n - len(missing)
+    if report is not None:
+        report.update({"plots": n, "cached": int(n_cached), "computed": 0,
+                       "cache_dir": str(cache.folder) if cache else None})
+    if len(missing) == 0:
+        progress.report(1.0, f"features: all {n} plots from the cache")
+        if report is not None:
+            report["seconds"] = time.perf_counter() - t0
+        return out
+    # unique missing locations: two plots at one place are computed once
+    uniq, first, inverse = np.unique(keys[missing], axis=0, return_index=True,
+                                     return_inverse=True)
+    todo = missing[first]                        # one plot index per missing location
+    if report is not None:
+        report["computed"] = int(len(todo))
+    if cache is not None:
+        cache.ensure_folder()
+        cache.check_space(len(todo) * (variants * dim * 4 + 16) + 4096)
+        if n_cached:
+            progress.info(f"Feature cache {cache.folder}: {n_cached} of {n} plots already "
+                          f"computed; computing the {n - n_cached} others.")
+    bs = max(1, int(batch_size or _default_batch(backbone)))
+    pending: list[int] = []                      # positions in todo not yet stored
+    done = 0
+
+    def flush():
+        if cache is not None and pending:
+            cache.write_chunk(uniq[pending], out[todo[pending]])
+        pending.clear()
+
+    reader = PatchReader(ortho, patch_m=patch_m, patch_px=backbone.input_px,
+                         resampling=resampling, bands=bands)
+    batches = [list(range(s, min(s + bs, len(todo)))) for s in range(0, len(todo), bs)]
+
+    def read(batch):
+        return np.stack([reader.read(float(xs[todo[j]]), float(ys[todo[j]])).data
+                         for j in batch])
+
+    t_model = 0.0
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="botaclip-read")
+    try:
+        future = pool.submit(read, batches[0])
+        for b, batch in enumerate(batches):
+            progress.check()
+            patches = future.result()
+            future = pool.submit(read, batches[b + 1]) if b + 1 < len(batches) else None
+            tm = time.perf_counter()
+            f = backbone.features(_variants(patches, variants)).cpu().numpy()
+            t_model += time.perf_counter() - tm
+            if not np.all(np.isfinite(f)):
+                raise BotaclipError(
+                    f"The backbone {backbone.name} returned NaN or infinite features for the "
+                    f"plot at ({xs[todo[batch[0]]]:.2f}, {ys[todo[batch[0]]]:.2f}) or its "
+                    "batch; check the input normalisation and the raster's nodata.")
+            out[todo[batch]] = f.reshape(len(batch), variants, dim)
+            pending.extend(batch)
+            done += len(batch)
+            if len(pending) >= CHUNK_PLOTS:
+                flush()
+            progress.report((n_cached + done) / n,
+                            f"features: {n_cached + done}/{n} plots"
+                            + (f" ({n_cached} from the cache)" if n_cached else ""))
+        flush()
+    except (Cancelled, KeyboardInterrupt):
+        if future is not None:
+            future.cancel()
+        pool.shutdown(wait=True)
+        try:
+            flush()                               # keep what was computed for the next run
+        except BotaclipError:
+            pass
+        raise
+    finally:
+        pool.shutdown(wait=True)                  # the reader is never closed while in use
+        reader.close()
+    # every plot at a computed location gets its features (once per location computed)
+    out[missing] = out[todo[inverse.ravel()]]
+    if report is not None:
+        seconds = time.perf_counter() - t0
+        report.update({"seconds": seconds, "model_seconds": t_model,
+                       "plots_per_s": len(todo) / seconds if seconds > 0 else None,
+                       "patches_per_s": len(todo) * variants / seconds if seconds else None})
+    return out
