@@ -19,18 +19,6 @@ def shared_dir():
     return SHARED
 
 
-def pytest_sessionfinish(session, exitstatus):
-    """Drop the last traceback and collect garbage before the interpreter (and QGIS) shuts
-    down: a failing test's frames can hold QGIS objects whose destructors crash at exit."""
-    import gc
-    import sys
-
-    for name in ("last_traceback", "last_value", "last_type", "last_exc"):
-        if hasattr(sys, name):
-            setattr(sys, name, None)
-    gc.collect()
-
-
 def make_small_scene(out_dir, n_plots: int = 150, seed: int = 0, identical: bool = False):
     """A small synthetic scene for training tests that must stay fast (the 2 km demo takes
     ~26 s): an 800 m x 800 m 4-band 8-bit orthophoto at 4 m in Lambert-93 whose colour

@@ -1,0 +1,1540 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+  <context>
+    <name>BotaCLIP</name>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="69" />
+      <source>Run</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="103" />
+      <source>Cancel</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="103" />
+      <source>Close</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="132" />
+      <source>Waiting for the task manager…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="145" />
+      <source>Cancelling…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="169" />
+      <source>Cancelled; nothing was written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/base.py" line="179" />
+      <source>BotaCLIP</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="60" />
+      <source>BotaCLIP: check orthophoto and relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="67" />
+      <source>The aerial image (any raster QGIS reads from a file).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="68" />
+      <source>Orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="72" />
+      <source>Vegetation plots: one point (or polygon) per relevé, one numeric column per taxon.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="74" />
+      <source>Relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="78" />
+      <source>The column that names each plot. Empty: 'plot_id' if there is one, else the feature id.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="80" />
+      <source>Plot id column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="85" />
+      <source>All</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="85" />
+      <source>None</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="97" />
+      <source>The columns holding taxa (covers, presence or counts). Identifiers, coordinates and elevation are unticked.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="99" />
+      <source>Taxon columns</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="102" />
+      <source>Cover scale</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="105" />
+      <source>Sensor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="108" />
+      <source>optional, e.g. 0.665, 0.56, 0.49, 0.842</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="109" />
+      <source>Centre wavelength of each band in micrometres, in band order; overrides the sensor.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="111" />
+      <source>Band wavelengths (µm)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="117" />
+      <source> m</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="118" />
+      <source>Side of the square image patch centred on each plot.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="119" />
+      <source>Patch size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="126" />
+      <source>A plot is usable only if at least this share of its patch holds image pixels (not no-data).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="128" />
+      <source>Minimum valid pixels</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="130" />
+      <source>Make a contact sheet of sample patches (PNG)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="135" />
+      <source>Where the plot status layer, the JSON report and the contact sheet are written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="137" />
+      <source>Output folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="144" />
+      <source>Open contact sheet</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="216" />
+      <source>Add an orthophoto (a raster layer) to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="218" />
+      <source>The orthophoto must be a raster file; save '{name}' as a GeoTIFF first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="221" />
+      <source>Add a relevé layer (points) to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="223" />
+      <source>The relevé layer has no numeric column to read as taxa. For a long table (plot, taxon, cover) use 'Import relevés from a long table…' first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="227" />
+      <source>Tick at least one taxon column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="229" />
+      <source>Choose an output folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="249" />
+      <source>Check orthophoto and relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="260" />
+      <source>Plot status</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="266" />
+      <source>{usable} of {total} plots usable, {taxa} taxa.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="42" />
+      <source>How the covers are written. Automatic recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose the scale when numbers alone are ambiguous (1-5 could be codes or percent).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="53" />
+      <source>Which camera or satellite took the orthophoto: this gives the wavelength of each band.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="63" />
+      <source>Where the model runs. Automatic uses a CUDA GPU when PyTorch sees one; the default comes from BotaCLIP &gt; Settings….</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="156" />
+      <source>The frozen image model. DOFA reads any bands through their wavelengths; timm models read red, green and blue; the spectral baseline needs no weights.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="159" />
+      <source>Backbone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="161" />
+      <source>timm model name, e.g. resnet50</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="162" />
+      <source>timm model</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="165" />
+      <source>Weights files (*.safetensors *.pth *.pt *.ckpt *.bin);;All files (*.*)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="167" />
+      <source>The backbone's weights file. Empty: the DOFA file is looked up in the weights folder of BotaCLIP &gt; Settings….</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="170" />
+      <source>Random weights (testing only)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="171" />
+      <source>Seeded random backbone weights, to test a set-up without the weights file: the results mean nothing. Recorded in every output.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="179" />
+      <source>Weights</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="199" />
+      <source>empty: look in {folder}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="200" />
+      <source>empty: look in the weights folder of the settings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="206" />
+      <source>Give the timm model's name (e.g. resnet50).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="211" />
+      <source>The weights file {path} does not exist.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="213" />
+      <source>A timm backbone needs its weights file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="18" />
+      <source>BotaCLIP demo</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="27" />
+      <source>BotaCLIP: create demo data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="28" />
+      <source>Writes a small synthetic alpine landscape: a 4-band orthophoto (red, green, blue, near-infrared), vegetation relevés, butterfly and soil samples, and the ground truth they were drawn from. Everything is made up, so you can try BotaCLIP without data.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="37" />
+      <source>The files are written into this folder (created if needed); existing demo files there are replaced.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="46" />
+      <source>Side of the square scene. 2000 m takes about a minute.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="47" />
+      <source>Scene size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="51" />
+      <source>The same seed and size always give the same files; another seed gives another landscape.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="53" />
+      <source>Random seed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="65" />
+      <source>Orthophoto of {px} × {px} pixels at {res} m.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="74" />
+      <source>{path} is a file: choose a folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="81" />
+      <source>Create BotaCLIP demo data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="88" />
+      <source>Relevés (demo)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="89" />
+      <source>Butterflies (demo)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="91" />
+      <source>Soil samples (demo)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="92" />
+      <source>Orthophoto (demo)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="95" />
+      <source>Demo data written to {folder}: {n} relevés, {t} taxa.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/deps_dialog.py" line="17" />
+      <source>BotaCLIP: missing Python packages</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/deps_dialog.py" line="26" />
+      <source>Copy to clipboard</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/deps_dialog.py" line="29" />
+      <source>Settings…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="37" />
+      <source>BotaCLIP: embed an orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="46" />
+      <source>The aerial image to embed (any raster QGIS reads from a file).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="50" />
+      <source>empty: the raw backbone below</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="51" />
+      <source>A model folder made by 'Train model…'. It names its own backbone, bands and patch size.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="53" />
+      <source>Model folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="58" />
+      <source>Band preset</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="70" />
+      <source>Side of the square image patch behind each output pixel.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="78" />
+      <source>half the patch size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="79" />
+      <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="83" />
+      <source>Stride</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="86" />
+      <source>Whole orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="89" />
+      <source>Limit the run to this extent (taken in the orthophoto's CRS).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="91" />
+      <source>Extent</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="97" />
+      <source>Optional polygons: only patches inside them are embedded.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="98" />
+      <source>Mask polygons</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
+      <source>bfloat16 is about twice as fast on recent CPUs and GPUs; it is used only where its embeddings agree with float32.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="104" />
+      <source>Precision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="106" />
+      <source>Device</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="108" />
+      <source>Data type</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="113" />
+      <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="115" />
+      <source>Embedding raster</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="116" />
+      <source>Also write an RGB preview and show it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="117" />
+      <source>The first three principal components of the embeddings as an 8-bit RGB image: areas the model sees alike get alike colours.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="168" />
+      <source>{path} is not a model folder (it has no config.json).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="179" />
+      <source>Choose where to write the embedding raster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="181" />
+      <source>The embedding raster must be a GeoTIFF (.tif) file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="184" />
+      <source>The embedding raster cannot replace the orthophoto.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="222" />
+      <source>Embed orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="227" />
+      <source>{name} (embeddings)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="231" />
+      <source>{name} (preview)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="233" />
+      <source>Embeddings written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="77" />
+      <source>BotaCLIP: import relevés from a long table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="83" />
+      <source>One row per taxon in a plot: plot id, taxon name, cover.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="84" />
+      <source>Long table (CSV)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="89" />
+      <source>Taxon column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="90" />
+      <source>Cover column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="96" />
+      <source>One row per plot: plot id and coordinates.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="97" />
+      <source>Plot table (CSV)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="101" />
+      <source>Plot id column (plot table)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="102" />
+      <source>X column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="103" />
+      <source>Y column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="107" />
+      <source>Choose the CRS of the X and Y columns</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="109" />
+      <source>The coordinate reference system of X and Y, e.g. EPSG:4326 for longitude/latitude in degrees, EPSG:2154 for Lambert-93.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="112" />
+      <source>CRS of X/Y</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="117" />
+      <source>The relevé layer to write: one point per plot, one column per taxon.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="119" />
+      <source>Output layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="164" />
+      <source>Choose the long table (a CSV file).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="166" />
+      <source>No column names found in {path}: is it a CSV file?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="168" />
+      <source>Choose the plot table (a CSV file with coordinates).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="171" />
+      <source>plot id</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="171" />
+      <source>taxon</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="172" />
+      <source>cover</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="175" />
+      <source>Choose the {what} column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="177" />
+      <source>X and Y must be two different columns.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="179" />
+      <source>Choose the CRS of the X and Y columns.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="182" />
+      <source>Choose where to write the relevé layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="184" />
+      <source>The output must be a GeoPackage (.gpkg) file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="193" />
+      <source>Import relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/import_dialog.py" line="205" />
+      <source>{plots} plots and {taxa} taxa written to {path} (covers read as {scale}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="40" />
+      <source>Validation recall@10, image to relevé: {trained} trained, {untrained} untrained, {chance} by chance; relevé to image: {t2} trained, {u2} untrained.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="54" />
+      <source>BotaCLIP: train a model</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="106" />
+      <source>Passes over the training plots, at most: training stops early when the validation recall no longer improves.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="108" />
+      <source>Epochs</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="114" />
+      <source>The model folder to write (config.json, the trained weights and the training report).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="118" />
+      <source>Open training report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="177" />
+      <source>Choose the model folder to write.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="179" />
+      <source>{path} is a file; choose a folder for the model.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="208" />
+      <source>Train BotaCLIP model</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="213" />
+      <source>Model written to {folder}. {recall}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="217" />
+      <source>&lt;a href="{url}"&gt;Training report&lt;/a&gt;</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="221" />
+      <source>Trained on random backbone weights: for testing only.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="233" />
+      <source>Open report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="9" />
+      <source>Automatic (detected from the values)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="10" />
+      <source>Presence / absence (1/0, x, yes/no)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="11" />
+      <source>Percent cover (0-100)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="12" />
+      <source>Fraction of cover (0-1)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="13" />
+      <source>Braun-Blanquet codes (r, +, 1, 2m, 2a, 2b, 3, 4, 5)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="14" />
+      <source>Counts (individuals)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="33" />
+      <source>Automatic (from the band names or colours)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="41" />
+      <source>DOFA base (768 dimensions, recommended)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="42" />
+      <source>DOFA small (384 dimensions, fastest)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="43" />
+      <source>DOFA large (1024 dimensions)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="44" />
+      <source>Spectral baseline (band statistics, no weights needed)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="45" />
+      <source>timm model (RGB only; give its name)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="65" />
+      <source>Automatic (the GPU if there is one)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="66" />
+      <source>CPU</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="67" />
+      <source>GPU (CUDA)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="72" />
+      <source>Automatic (bfloat16 where it agrees with float32)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="73" />
+      <source>float32 (exact, slower)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="74" />
+      <source>bfloat16 (faster; checked against float32)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="79" />
+      <source>float16 (half the disk space)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="80" />
+      <source>float32</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="90" />
+      <source>Presence / absence</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="91" />
+      <source>Square root of cover</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="92" />
+      <source>Logarithm of cover (log 1 + x)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="93" />
+      <source>Hellinger (square root of relative cover)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="94" />
+      <source>Covers as they are</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="29" />
+      <source>usable</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="30" />
+      <source>outside the orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="31" />
+      <source>too few valid pixels</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="32" />
+      <source>no taxon recorded</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="33" />
+      <source>plot id used twice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="34" />
+      <source>no coordinates</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="75" />
+      <source>QGIS cannot open the {what} {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="107" />
+      <source>raster</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="114" />
+      <source>vector layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="135" />
+      <source>Choose an orthophoto layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="137" />
+      <source>The layer '{name}' is not a raster file (it comes from the '{provider}' provider). Save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="153" />
+      <source>Choose a relevé layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="170" />
+      <source>Cannot copy the layer '{name}' to {path} for BotaCLIP: {message}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="45" />
+      <source>&amp;BotaCLIP</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="70" />
+      <source>BotaCLIP tools</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="72" />
+      <source>Create demo data…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="73" />
+      <source>Write a small synthetic landscape (orthophoto, relevés, butterflies, soil) to try BotaCLIP</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="75" />
+      <source>Check orthophoto and relevés…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="76" />
+      <source>Check that an orthophoto and a relevé layer can be used together: which plots are usable and why not</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="78" />
+      <source>Import relevés from a long table…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="79" />
+      <source>Turn a long table (plot, taxon, cover) and a plot table with coordinates into a relevé point layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="81" />
+      <source>Train model…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="82" />
+      <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its validation recall</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="84" />
+      <source>Embed orthophoto…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="85" />
+      <source>Turn an orthophoto into an embedding raster with a trained model or a raw backbone, and an RGB preview of it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="88" />
+      <source>Model weights, device, cache and extra Python packages folders</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="90" />
+      <source>Help</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="90" />
+      <source>Open the BotaCLIP documentation</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="155" />
+      <source>Disabled: needs the Python package(s) {names}, which QGIS's Python cannot find. Click Details in the BotaCLIP message, or see BotaCLIP &gt; Settings… &gt; Extra Python packages folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="165" />
+      <source>Python packages missing: {names}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="166" />
+      <source>Python packages missing or too old: {names}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="177" />
+      <source>Details…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="251" />
+      <source>All the Python packages BotaCLIP needs are found.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="32" />
+      <source>Data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="49" />
+      <source>A Python package BotaCLIP needs is missing ({error}). Open BotaCLIP &gt; Settings… or the BotaCLIP message for how to install it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="61" />
+      <source>Cannot open the raster given as {name}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="68" />
+      <source>Cannot open the layer given as {name}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="52" />
+      <source>Checks, before any model is trained, that your orthophoto and your vegetation relevés can be used together, and says for every plot whether it is usable and why not: its plot id is used twice, it has no coordinates, its centre is outside the orthophoto, too little of the image patch around it holds pixels, or no taxon is recorded in it. Nothing is dropped silently.
+
+Relevés: one point (or polygon) per plot with one numeric column per taxon (cover, presence or counts). Taxon columns: by default every numeric column except the plot id, coordinates and elevation. Cover scale: Automatic recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose it when numbers alone are ambiguous.
+
+Sensor: which camera or satellite took the image, so that each band gets its wavelength; Automatic reads the band names. Wavelengths (micrometres, one per band, e.g. 0.665,0.56,0.49) override it. Patch size: side of the square of image around each plot, in metres. Minimum valid fraction: share of the patch that must hold image pixels.
+
+Outputs: the plots with their status, a JSON report, and a contact sheet of sample patches to see what the model will see.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="79" />
+      <source>Taxon columns (default: every numeric column)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="82" />
+      <source>Columns that are not taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="90" />
+      <source>Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="93" />
+      <source>Patch size (m)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="95" />
+      <source>Minimum valid fraction of a patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="98" />
+      <source>Plots with their status</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="100" />
+      <source>Report (JSON)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="100" />
+      <source>JSON files (*.json)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="102" />
+      <source>Contact sheet (PNG)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="102" />
+      <source>PNG images (*.png)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="104" />
+      <source>Usable plots</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="105" />
+      <source>Plots</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/check.py" line="106" />
+      <source>Taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="30" />
+      <source>Create demo landscape</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="33" />
+      <source>Writes a synthetic alpine landscape to try BotaCLIP without your own data: a 4-band orthophoto (red, green, blue, near-infrared, 0.5 m pixels), vegetation relevés (a point layer with one cover column per taxon, and the same relevés as a long table plot_id, taxon, Braun-Blanquet code with a plot table of coordinates), butterfly transect points, soil nematode samples, and the ground truth (habitat, elevation, moisture) they were drawn from.
+
+Everything is made up (placed in Lambert-93 in the French Alps so that it looks at home): the same size and seed always give the same files.
+
+Scene size: side of the square in metres (300 to 20000; 2000 takes about a minute). Seed: another number gives another landscape.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="51" />
+      <source>Scene size (m)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="59" />
+      <source>Relevés as a long table (CSV)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="61" />
+      <source>Plot table with coordinates (CSV)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="62" />
+      <source>Butterflies</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="64" />
+      <source>Soil samples</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="66" />
+      <source>Number of relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/demodata.py" line="67" />
+      <source>Number of taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="65" />
+      <source>Model</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="71" />
+      <source>Streams an orthophoto through a model and writes an embedding raster: the image is cut into square patches on a grid (patch size and stride in metres), each patch becomes one pixel whose bands are the patch's embedding. The pixel size is the stride (default: half the patch, so that patches overlap); a patch with too few valid image pixels is no-data. An interrupted or cancelled run continues where it stopped when run again with the same settings.
+
+Model: a model folder made by 'Train BotaCLIP model' (its backbone, bands and patch size are used; a weights file given here replaces the backbone weights it recorded). Without a model folder the raw backbone is used: choose it and its weights (empty: looked up in the weights folder of BotaCLIP settings), the sensor or wavelengths of the bands, and the patch size.
+
+Extent and mask limit the area (the extent is taken in the orthophoto's CRS). Precision: bfloat16 is used only where its embeddings agree with float32. The embedding raster is a cloud-optimised GeoTIFF (float16 by default), written under its final name only when complete.
+
+Preview: the first three principal components of the embeddings as an RGB image, loaded visible; the embedding raster itself is loaded unticked.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="93" />
+      <source>Model folder (empty: the raw backbone below)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="97" />
+      <source>Sensor (without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="100" />
+      <source>Band wavelengths in micrometres (without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="103" />
+      <source>Patch size (m; without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="106" />
+      <source>Stride (m; 0: half the patch size)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="109" />
+      <source>Extent (empty: the whole orthophoto)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="111" />
+      <source>Mask polygons (optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="117" />
+      <source>Embedding data type</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="120" />
+      <source>Batch size (0: automatic)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="126" />
+      <source>Embeddings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="128" />
+      <source>Embedding preview (RGB)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="37" />
+      <source>Import relevés from a long table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="40" />
+      <source>Turns relevés kept as a long table -- one row per taxon in a plot: plot id, taxon name, cover, as exported from Turboveg or a spreadsheet -- and a plot table with the coordinates of each plot into a relevé point layer: one point per plot, one column per taxon, ready for the other BotaCLIP tools.
+
+Covers may be Braun-Blanquet codes (r, +, 1, 2m, 2a, 2b, 3, 4, 5, converted to percent), percentages, fractions, presence marks (1/0, x) or counts; Automatic recognises them, choose the scale when numbers alone are ambiguous. A taxon recorded twice in a plot (tree and shrub layers) is combined. Taxon names are tidied (spaces, capitals, 'subsp.'), not matched to a checklist.
+
+X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPSG:4326 for longitude/latitude). Leave X and Y empty when the plot table is a point layer. Plot id in the long table: only when its name differs from the plot table's. A plot id that appears twice in the plot table is refused.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="56" />
+      <source>CSV files (*.csv *.tsv *.txt);;All files (*.*)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="58" />
+      <source>Long table (plot id, taxon, cover)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="61" />
+      <source>Plot table with coordinates (or a point layer)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="63" />
+      <source>CSV or vector files (*.csv *.tsv *.txt *.gpkg *.shp *.geojson);;All files (*.*)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="68" />
+      <source>Taxon column (long table)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="70" />
+      <source>Cover column (long table)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="72" />
+      <source>X column (plot table)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="74" />
+      <source>Y column (plot table)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="76" />
+      <source>CRS of X and Y</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="81" />
+      <source>Plot id column of the long table, if named differently</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/importreleves.py" line="105" />
+      <source>{plots} plots, {taxa} taxa (covers read as {scale}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="54" />
+      <source>Image backbone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="57" />
+      <source>timm model name (for the timm backbone, e.g. resnet50)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="60" />
+      <source>Backbone weights file (empty: looked up in the weights folder of BotaCLIP settings)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="63" />
+      <source>Random weights (for testing only: the results mean nothing)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="69" />
+      <source>As in BotaCLIP settings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="78" />
+      <source>Give the timm model's name (e.g. resnet50) for the timm backbone.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="33" />
+      <source>BotaCLIP {version}: botany-aware embeddings from orthophotos and relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="98" />
+      <source>Trains a BotaCLIP model: it teaches a frozen Earth-observation image model (DOFA) what the vegetation relevés say about the image around each plot. A light adapter on the image features and a relevé encoder are trained together so that the image patch of a plot and its list of taxa get similar embeddings.
+
+Relevés: one point (or polygon) per plot with one numeric column per taxon. Taxon columns: by default every numeric column except the plot id and coordinates. At least 100 usable plots are needed (half of them, in separate spatial blocks, check the model while it trains).
+
+Sensor or wavelengths give each band its wavelength (see 'Check orthophoto and relevés'). Patch size: side of the square of image around each plot, in metres. Backbone: DOFA base is the reference; its weights file is looked up in the weights folder of BotaCLIP settings unless you give one. The spectral baseline needs no weights. Random weights are for testing the set-up only.
+
+The backbone runs once per plot (and per flip and rotation of its patch); its features are cached, so a second training on the same data starts at once. Training stops early when the validation recall stops improving.
+
+Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the loss curves and the validation recall@1/5/10 of the trained model, the untrained model and chance, and these recalls as numbers.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="134" />
+      <source>Cover transform for the relevé encoder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="146" />
+      <source>Epochs (at most; training stops early when it no longer improves)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="156" />
+      <source>Training report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="158" />
+      <source>Validation recall@10, image to relevé (trained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="160" />
+      <source>Validation recall@10, relevé to image (trained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="162" />
+      <source>Validation recall@10, image to relevé (untrained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="164" />
+      <source>Validation recall@10, relevé to image (untrained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="166" />
+      <source>Validation recall@10 by chance</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="167" />
+      <source>Plots used</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="169" />
+      <source>Best epoch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="39" />
+      <source>BotaCLIP settings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="45" />
+      <source>not set</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="46" />
+      <source>Folder holding the backbone weights (.safetensors files). BotaCLIP never downloads weights by itself.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="48" />
+      <source>Model weights folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="51" />
+      <source>Automatic (GPU when available)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="52" />
+      <source>NVIDIA GPU (CUDA)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="55" />
+      <source>Where the models run.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="59" />
+      <source>Features computed once per orthophoto are kept here so that training again is fast. Empty: the default folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="61" />
+      <source>Cache folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="65" />
+      <source>Automatic</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="66" />
+      <source>CPU threads for the models; Automatic uses all cores.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="67" />
+      <source>CPU threads</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="70" />
+      <source>A folder where you installed Python packages with 'pip install --target'. It is searched first; restart QGIS after changing it if packages were already loaded.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="73" />
+      <source>Extra Python packages folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="120" />
+      <source>The model weights folder {path} does not exist.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="123" />
+      <source>The cache folder {path} does not exist and cannot be created: its parent folder is missing.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="127" />
+      <source>The extra Python packages folder {path} does not exist.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="72" />
+      <source>Unexpected error in {task}: {error}. The details are in the log (View &gt; Panels &gt; Log Messages, BotaCLIP tab).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="87" />
+      <source>Error while finishing {task}:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="105" />
+      <source>{task}: cancelled.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="109" />
+      <source>{task} was cancelled; nothing was written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="114" />
+      <source>{task} stopped without a result.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/tasks.py" line="135" />
+      <source>{task}: {n} warning(s). {first}</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+</TS>

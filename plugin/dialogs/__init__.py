@@ -1,0 +1,1 @@
+"""Dialogs of the BotaCLIP tools (built in code, see settings_dialog.py)."""

@@ -1,0 +1,257 @@
+"""The QGIS plugin object: toolbar, menu, Processing provider, dependency check.
+
+The menu "&BotaCLIP" goes in QGIS's Raster menu (through ``iface.addPluginToRasterMenu``):
+every BotaCLIP tool starts from an orthophoto, metadata.txt files the plugin under the Raster
+category, and the Raster menu is where QGIS users look for image analysis tools, while the
+Plugins menu is crowded with plugin housekeeping. The tools are also in the Processing
+toolbox (provider ``botaclip``).
+
+Loading is kept fast: no backend module (and never torch) is imported until an action runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import Qgis, QgsApplication
+from qgis.PyQt import sip
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QDialog, QPushButton
+
+from . import deps
+from .help import open_help
+from .i18n import PluginTranslator, tr
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+ICONS = ROOT / "resources" / "icons"
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(ICONS / f"{name}.svg"))
+
+
+class BotaclipPlugin:
+    """Created by ``classFactory(iface)``. ``iface`` is None under qgis_process, which only
+    calls :meth:`initProcessing`."""
+
+    TOOLBAR_OBJECT_NAME = "BotaCLIPToolBar"
+
+    def __init__(self, iface):
+        self.iface = iface
+        self.translator = PluginTranslator(ROOT / "i18n")
+        self.translator.install()
+        self.settings = Settings()
+        self.menu_name = tr("&BotaCLIP")
+        self.actions: dict[str, QAction] = {}
+        self._tooltips: dict[str, str] = {}
+        self.toolbar = None
+        self.provider = None
+        self.dialogs: dict[str, QDialog] = {}
+        self.deps_report: deps.DependencyReport | None = None
+        self.deps_item = None
+        self._extra_path: str | None = None
+
+    # ------------------------------------------------------------------ Processing
+    def initProcessing(self):  # noqa: N802 (QGIS's name)
+        if self.provider is None:
+            from .processing.provider import BotaclipProvider
+
+            self.provider = BotaclipProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    # ------------------------------------------------------------------ GUI
+    def initGui(self):  # noqa: N802 (QGIS's name)
+        self.apply_extra_path()
+        self.deps_report = deps.check_dependencies()
+
+        self.toolbar = self.iface.addToolBar(tr("BotaCLIP"))
+        self.toolbar.setObjectName(self.TOOLBAR_OBJECT_NAME)
+        self.toolbar.setToolTip(tr("BotaCLIP tools"))
+        specs = [
+            ("demo", "demo", tr("Create demo data…"),
+             tr("Write a small synthetic landscape (orthophoto, relevés, butterflies, soil) "
+                "to try BotaCLIP"), self.show_demo_dialog, True),
+            ("check", "check", tr("Check orthophoto and relevés…"),
+             tr("Check that an orthophoto and a relevé layer can be used together: "
+                "which plots are usable and why not"), self.show_check_dialog, True),
+            ("import", "import", tr("Import relevés from a long table…"),
+             tr("Turn a long table (plot, taxon, cover) and a plot table with "
+                "coordinates into a relevé point layer"), self.show_import_dialog, True),
+            ("train", "train", tr("Train model…"),
+             tr("Train a BotaCLIP model on an orthophoto and relevés, with a report of its "
+                "validation recall"), self.show_train_dialog, True),
+            ("embed", "embed", tr("Embed orthophoto…"),
+             tr("Turn an orthophoto into an embedding raster with a trained model or a raw "
+                "backbone, and an RGB preview of it"), self.show_embed_dialog, True),
+            ("settings", "settings", tr("Settings…"),
+             tr("Model weights, device, cache and extra Python packages folders"),
+             self.show_settings_dialog, True),
+            ("help", "help", tr("Help"), tr("Open the BotaCLIP documentation"),
+             self.show_help, False),
+        ]
+        parent = self.iface.mainWindow()
+        for key, icon_name, text, tip, slot, on_toolbar in specs:
+            action = QAction(icon(icon_name), text, parent)
+            action.setObjectName(f"botaclip_{key}")
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.setWhatsThis(tip)
+            action.triggered.connect(slot)
+            self.iface.addPluginToRasterMenu(self.menu_name, action)
+            if on_toolbar:
+                self.toolbar.addAction(action)
+            self.actions[key] = action
+            self._tooltips[key] = tip
+        self.initProcessing()
+        self.update_action_states()
+        if not self.deps_report.ok:
+            self.show_dependency_message()
+
+    def unload(self):
+        for dlg in self.dialogs.values():
+            if not sip.isdeleted(dlg):
+                dlg.close()
+                dlg.deleteLater()
+        self.dialogs.clear()
+        self._pop_dependency_message()
+        for action in self.actions.values():
+            if self.iface is not None:
+                self.iface.removePluginRasterMenu(self.menu_name, action)
+            if self.toolbar is not None and not sip.isdeleted(self.toolbar):
+                self.toolbar.removeAction(action)
+            action.deleteLater()
+        self.actions.clear()
+        if self.toolbar is not None:
+            if not sip.isdeleted(self.toolbar):
+                self.iface.mainWindow().removeToolBar(self.toolbar)
+                self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        deps.remove_extra_path(self._extra_path)
+        self._extra_path = None
+        self.translator.remove()
+
+    # ------------------------------------------------------------------ dependencies
+    def apply_extra_path(self) -> None:
+        """Put the settings' extra packages folder first on sys.path (before the check)."""
+        folder = self.settings.extra_python_path
+        if folder and folder != self._extra_path:
+            deps.remove_extra_path(self._extra_path)
+            self._extra_path = folder if deps.add_extra_path(folder) else self._extra_path
+
+    def update_action_states(self) -> None:
+        report = self.deps_report or deps.DependencyReport()
+        for key, needs in deps.ACTION_NEEDS.items():
+            action = self.actions.get(key)
+            if action is None:
+                continue
+            missing = report.unavailable(needs)
+            action.setEnabled(not missing)
+            if missing:
+                names = ", ".join(missing)
+                action.setToolTip(tr(
+                    "Disabled: needs the Python package(s) {names}, which QGIS's Python "
+                    "cannot find. Click Details in the BotaCLIP message, or see "
+                    "BotaCLIP > Settings… > Extra Python packages folder.").format(names=names))
+            else:
+                action.setToolTip(self._tooltips.get(key, action.text()))
+
+    def dependency_summary(self) -> str:
+        names = ", ".join(p.requirement.distribution for p in self.deps_report.problems)
+        if all(p.kind == "missing" for p in self.deps_report.problems):
+            return tr("Python packages missing: {names}.").format(names=names)
+        return tr("Python packages missing or too old: {names}.").format(names=names)
+
+    def dependency_details(self) -> str:
+        return deps.details_text(self.deps_report, extra_folder=self.settings.extra_python_path
+                                 or None, qgis_version=Qgis.QGIS_VERSION.split("-")[0])
+
+    def show_dependency_message(self) -> None:
+        """One message-bar message with a Details… button."""
+        self._pop_dependency_message()
+        bar = self.iface.messageBar()
+        widget = bar.createMessage(tr("BotaCLIP"), self.dependency_summary())
+        button = QPushButton(tr("Details…"), widget)
+        button.setObjectName("botaclip_deps_details")
+        button.clicked.connect(self.show_dependency_details)
+        widget.layout().addWidget(button)
+        self.deps_item = bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
+
+    def _pop_dependency_message(self) -> None:
+        item, self.deps_item = self.deps_item, None
+        if item is not None and not sip.isdeleted(item) and self.iface is not None:
+            self.iface.messageBar().popWidget(item)
+
+    def show_dependency_details(self) -> None:
+        from .dialogs.deps_dialog import DependencyDialog
+
+        dlg = DependencyDialog(self.dependency_details(), self.iface.mainWindow())
+        dlg.settingsRequested.connect(self.show_settings_dialog)
+        self.dialogs["deps"] = dlg
+        dlg.show()
+
+    # ------------------------------------------------------------------ actions
+    def _show(self, key: str, factory) -> QDialog:
+        dlg = self.dialogs.get(key)
+        if dlg is None or sip.isdeleted(dlg):
+            dlg = factory()
+            self.dialogs[key] = dlg
+        dlg.show()
+        dlg.raise_()
+        dlg.activateWindow()
+        return dlg
+
+    def show_demo_dialog(self) -> QDialog:
+        from .dialogs.demo_dialog import DemoDialog
+
+        return self._show("demo", lambda: DemoDialog(self.iface, self.iface.mainWindow()))
+
+    def show_check_dialog(self) -> QDialog:
+        from .dialogs.check_dialog import CheckDialog
+
+        return self._show("check", lambda: CheckDialog(self.iface, self.iface.mainWindow()))
+
+    def show_import_dialog(self) -> QDialog:
+        from .dialogs.import_dialog import ImportDialog
+
+        return self._show("import", lambda: ImportDialog(self.iface, self.iface.mainWindow()))
+
+    def show_train_dialog(self) -> QDialog:
+        from .dialogs.train_dialog import TrainDialog
+
+        return self._show("train", lambda: TrainDialog(self.iface, self.iface.mainWindow()))
+
+    def show_embed_dialog(self) -> QDialog:
+        from .dialogs.embed_dialog import EmbedDialog
+
+        return self._show("embed", lambda: EmbedDialog(self.iface, self.iface.mainWindow()))
+
+    def show_settings_dialog(self) -> QDialog:
+        from .settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(self.settings, self.iface.mainWindow())
+        dlg.accepted.connect(self.settings_changed)
+        self.dialogs["settings"] = dlg
+        dlg.open()
+        return dlg
+
+    def settings_changed(self) -> None:
+        """Re-run the dependency check with the (maybe new) extra packages folder."""
+        self.apply_extra_path()
+        was_ok = self.deps_report is not None and self.deps_report.ok
+        self.deps_report = deps.check_dependencies()
+        self.update_action_states()
+        if self.deps_report.ok:
+            self._pop_dependency_message()
+            if not was_ok:
+                self.iface.messageBar().pushMessage(
+                    tr("BotaCLIP"), tr("All the Python packages BotaCLIP needs are found."),
+                    Qgis.MessageLevel.Success, 5)
+        else:
+            self.show_dependency_message()
+
+    def show_help(self) -> None:
+        open_help()

@@ -1,0 +1,1 @@
+"""BotaCLIP's Processing provider (id ``botaclip``) and its algorithms."""

@@ -1,0 +1,112 @@
+"""Parameters the model algorithms share (train, embed): backbone, weights, device.
+
+The weights file is optional: empty means the DOFA file is looked up in the weights folder of
+BotaCLIP > Settings…; "random weights" (tests only) passes ``weights="none"`` to the backend,
+which warns and records it in every output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterString,
+)
+
+from ..compat import FILE_BEHAVIOR_FILE, PARAMETER_ADVANCED
+from ..i18n import tr
+from ..labels import (
+    BACKBONE_LABELS,
+    BACKBONES,
+    DEVICE_LABELS,
+    DEVICES,
+    backbone_name,
+    choice_label,
+    needs_weights,
+)
+from ..settings import Settings
+
+BACKBONE = "BACKBONE"
+TIMM_MODEL = "TIMM_MODEL"
+WEIGHTS = "WEIGHTS"
+DOFA_SIZES = ("dofa-small", "dofa-base", "dofa-large")
+RANDOM_WEIGHTS = "RANDOM_WEIGHTS"
+DEVICE = "DEVICE"
+
+
+
+def advanced(param):
+    param.setFlags(param.flags() | PARAMETER_ADVANCED)
+    return param
+
+
+def weights_filter() -> str:
+    return tr("Weights files (*.safetensors *.pth *.pt *.ckpt *.bin);;All files (*.*)")
+
+
+def add_backbone_parameters(alg) -> None:
+    """Backbone (enum), timm model name, weights file, random-weights switch."""
+    alg.addParameter(QgsProcessingParameterEnum(
+        BACKBONE, tr("Image backbone"), [choice_label(BACKBONE_LABELS, k) for k in BACKBONES],
+        False, 0))
+    alg.addParameter(advanced(QgsProcessingParameterString(
+        TIMM_MODEL, tr("timm model name (for the timm backbone, e.g. resnet50)"), None, False,
+        True)))
+    alg.addParameter(QgsProcessingParameterFile(
+        WEIGHTS, tr("Backbone weights file (empty: looked up in the weights folder of "
+                    "BotaCLIP settings)"), FILE_BEHAVIOR_FILE, "", None, True, weights_filter()))
+    alg.addParameter(QgsProcessingParameterBoolean(
+        RANDOM_WEIGHTS, tr("Random weights (for testing only: the results mean nothing)"),
+        False))
+
+
+def add_device_parameter(alg) -> None:
+    alg.addParameter(QgsProcessingParameterEnum(
+        DEVICE, tr("Device"), [tr("As in BotaCLIP settings")]
+        + [choice_label(DEVICE_LABELS, d) for d in DEVICES], False, 0))
+
+
+def backbone_kwargs(alg, parameters, context) -> dict:
+    """``backbone``, ``weights`` and ``weights_dir`` for the backend."""
+    key = BACKBONES[alg.parameterAsEnum(parameters, BACKBONE, context)]
+    timm_name = alg.parameterAsString(parameters, TIMM_MODEL, context).strip()
+    if key == "timm" and not timm_name:
+        raise QgsProcessingException(tr(
+            "Give the timm model's name (e.g. resnet50) for the timm backbone."))
+    if alg.parameterAsBool(parameters, RANDOM_WEIGHTS, context) and needs_weights(key):
+        weights = "none"
+    else:
+        weights = alg.parameterAsFile(parameters, WEIGHTS, context).strip() or None
+    return {"backbone": backbone_name(key, timm_name), "weights": weights,
+            "weights_dir": Settings().weights_folder or None}
+
+
+def device_value(alg, parameters, context) -> str:
+    index = alg.parameterAsEnum(parameters, DEVICE, context)
+    return Settings().device if index == 0 else DEVICES[index - 1]
+
+
+def embed_cache_dir() -> str | None:
+    """Where interrupted embedding runs keep their state (to resume): ``embed`` in the cache
+    folder of the settings."""
+    folder = Settings().cache_folder
+    return str(Path(folder) / "embed") if folder else None
+
+
+def embed_raster_with_settings(*, weights_dir=None, **kwargs):
+    """``backend.embed.embed_raster`` with the weights folder of the settings: embed_raster
+    looks DOFA weights up only in its default folder, so when no weights file is given for a
+    raw DOFA backbone the file is found in ``weights_dir`` first (by the backend's own
+    lookup). Runs in the task's thread."""
+    from ...backend.embed import embed_raster
+
+    name = str(kwargs.get("backbone") or "").lower()
+    if weights_dir and kwargs.get("weights") is None and name in DOFA_SIZES:
+        from ...backend.models.weights import find_dofa_weights
+
+        kwargs["weights"] = str(find_dofa_weights(name, weights_dir))
+    return embed_raster(**kwargs)

@@ -1,0 +1,205 @@
+"""Processing algorithm ``botaclip:train``: train a BotaCLIP model on an orthophoto and
+relevés, into a model folder (bundle) with a training report."""
+
+from __future__ import annotations
+
+import math
+
+from qgis.core import (
+    QgsProcessingOutputHtml,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+)
+
+from ..compat import (
+    FIELD_TYPE_ANY,
+    FIELD_TYPE_NUMERIC,
+    NUMBER_DOUBLE,
+    NUMBER_INTEGER,
+    SOURCE_VECTOR_POINT,
+    SOURCE_VECTOR_POLYGON,
+)
+from ..i18n import tr
+from ..labels import (
+    TRANSFORM_LABELS,
+    choice_label,
+    cover_scale_label,
+    cover_scales,
+    cover_transforms,
+    sensor_choices,
+)
+from ..settings import Settings
+from .base import BotaclipAlgorithm
+from .modelparams import (
+    add_backbone_parameters,
+    add_device_parameter,
+    advanced,
+    backbone_kwargs,
+    device_value,
+)
+
+DEFAULT_TRANSFORM = "sqrt"           # backend.train.DEFAULT_COVER_TRANSFORM (not imported:
+#                                      backend.train would load torch with the provider)
+
+# (output name, metrics entry, key) of the validation recalls reported as numbers
+RECALL_OUTPUTS = (
+    ("RECALL_IMG2REL_10", "best", "img2rel@10"),
+    ("RECALL_REL2IMG_10", "best", "rel2img@10"),
+    ("UNTRAINED_IMG2REL_10", "untrained", "img2rel@10"),
+    ("UNTRAINED_REL2IMG_10", "untrained", "rel2img@10"),
+    ("CHANCE_10", "chance", "img2rel@10"),
+)
+
+
+def metric(summary, entry: str, key: str) -> float:
+    """``summary.metrics[entry][key]`` as a float (NaN when absent)."""
+    try:
+        value = (summary.metrics or {}).get(entry, {}).get(key)
+        return float(value) if value is not None else math.nan
+    except (AttributeError, TypeError, ValueError):
+        return math.nan
+
+
+class TrainAlgorithm(BotaclipAlgorithm):
+    ORTHO = "ORTHO"
+    RELEVES = "RELEVES"
+    PLOT_ID = "PLOT_ID"
+    SPECIES_COLUMNS = "SPECIES_COLUMNS"
+    COVER_SCALE = "COVER_SCALE"
+    COVER_TRANSFORM = "COVER_TRANSFORM"
+    SENSOR = "SENSOR"
+    WAVELENGTHS = "WAVELENGTHS"
+    PATCH_M = "PATCH_M"
+    EPOCHS = "EPOCHS"
+    SEED = "SEED"
+    MIN_VALID = "MIN_VALID"
+    OUTPUT = "OUTPUT"
+    REPORT = "REPORT"
+
+    def name(self) -> str:
+        return "train"
+
+    def displayName(self) -> str:  # noqa: N802
+        return tr("Train BotaCLIP model")
+
+    def group(self) -> str:
+        return tr("Model")
+
+    def groupId(self) -> str:  # noqa: N802
+        return "model"
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return tr(
+            "Trains a BotaCLIP model: it teaches a frozen Earth-observation image model "
+            "(DOFA) what the vegetation relevés say about the image around each plot. A "
+            "light adapter on the image features and a relevé encoder are trained together so "
+            "that the image patch of a plot and its list of taxa get similar embeddings.\n\n"
+            "Relevés: one point (or polygon) per plot with one numeric column per taxon. "
+            "Taxon columns: by default every numeric column except the plot id and "
+            "coordinates. At least 100 usable plots are needed (half of them, in separate "
+            "spatial blocks, check the model while it trains).\n\n"
+            "Sensor or wavelengths give each band its wavelength (see 'Check orthophoto and "
+            "relevés'). Patch size: side of the square of image around each plot, in "
+            "metres. Backbone: DOFA base is the reference; its weights file is looked up in "
+            "the weights folder of BotaCLIP settings unless you give one. The spectral "
+            "baseline needs no weights. Random weights are for testing the set-up only.\n\n"
+            "The backbone runs once per plot (and per flip and rotation of its patch); its "
+            "features are cached, so a second training on the same data starts at once. "
+            "Training stops early when the validation recall stops improving.\n\n"
+            "Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the "
+            "loss curves and the validation recall@1/5/10 of the trained model, the untrained "
+            "model and chance, and these recalls as numbers.")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.ORTHO, tr("Orthophoto")))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.RELEVES, tr("Relevés"), [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON]))
+        self.addParameter(QgsProcessingParameterField(
+            self.PLOT_ID, tr("Plot id column"), None, self.RELEVES, FIELD_TYPE_ANY,
+            False, True))
+        self.addParameter(QgsProcessingParameterField(
+            self.SPECIES_COLUMNS, tr("Taxon columns (default: every numeric column)"), None,
+            self.RELEVES, FIELD_TYPE_NUMERIC, True, True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.COVER_SCALE, tr("Cover scale"), [cover_scale_label(s) for s in cover_scales()],
+            False, 0))
+        transforms = cover_transforms()
+        self.addParameter(advanced(QgsProcessingParameterEnum(
+            self.COVER_TRANSFORM, tr("Cover transform for the relevé encoder"),
+            [choice_label(TRANSFORM_LABELS, t) for t in transforms], False,
+            transforms.index(DEFAULT_TRANSFORM))))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.SENSOR, tr("Sensor"), [lbl for _name, lbl in sensor_choices()], False, 0))
+        self.addParameter(QgsProcessingParameterString(
+            self.WAVELENGTHS, tr("Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)"),
+            None, False, True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.PATCH_M, tr("Patch size (m)"), NUMBER_DOUBLE, 100.0, False, 0.1))
+        add_backbone_parameters(self)
+        self.addParameter(QgsProcessingParameterNumber(
+            self.EPOCHS, tr("Epochs (at most; training stops early when it no longer "
+                            "improves)"), NUMBER_INTEGER, 50, False, 1, 10000))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.SEED, tr("Random seed"), NUMBER_INTEGER, 0, False, 0, 2**31 - 1))
+        add_device_parameter(self)
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.MIN_VALID, tr("Minimum valid fraction of a patch"), NUMBER_DOUBLE, 0.8,
+            False, 0.0, 1.0)))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.OUTPUT, tr("Model folder")))
+        self.addOutput(QgsProcessingOutputHtml(self.REPORT, tr("Training report")))
+        self.addOutput(QgsProcessingOutputNumber(
+            "RECALL_IMG2REL_10", tr("Validation recall@10, image to relevé (trained)")))
+        self.addOutput(QgsProcessingOutputNumber(
+            "RECALL_REL2IMG_10", tr("Validation recall@10, relevé to image (trained)")))
+        self.addOutput(QgsProcessingOutputNumber(
+            "UNTRAINED_IMG2REL_10", tr("Validation recall@10, image to relevé (untrained)")))
+        self.addOutput(QgsProcessingOutputNumber(
+            "UNTRAINED_REL2IMG_10", tr("Validation recall@10, relevé to image (untrained)")))
+        self.addOutput(QgsProcessingOutputNumber("CHANCE_10",
+                                                 tr("Validation recall@10 by chance")))
+        self.addOutput(QgsProcessingOutputNumber("N_PLOTS", tr("Plots used")))
+        self.addOutput(QgsProcessingOutputNumber("N_TAXA", tr("Taxa")))
+        self.addOutput(QgsProcessingOutputNumber("BEST_EPOCH", tr("Best epoch")))
+
+    def run_backend(self, parameters, context, progress):
+        from ...backend.io.releves import ReleveOptions
+        from ...backend.train import train_model
+
+        ortho = self.raster_path(parameters, self.ORTHO, context)
+        releves = self.vector_path(parameters, self.RELEVES, context)
+        plot_id = self.parameterAsFields(parameters, self.PLOT_ID, context)
+        species = self.parameterAsFields(parameters, self.SPECIES_COLUMNS, context)
+        scale = cover_scales()[self.parameterAsEnum(parameters, self.COVER_SCALE, context)]
+        sensor = sensor_choices()[self.parameterAsEnum(parameters, self.SENSOR, context)][0]
+        wavelengths = self.parameterAsString(parameters, self.WAVELENGTHS, context).strip()
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        options = ReleveOptions(plot_id=plot_id[0] if plot_id else None,
+                                species_columns=species or None, cover_scale=scale)
+        summary = train_model(
+            ortho, releves, out, options=options, sensor=sensor,
+            wavelengths=wavelengths or None,
+            patch_m=self.parameterAsDouble(parameters, self.PATCH_M, context),
+            **backbone_kwargs(self, parameters, context),
+            epochs=self.parameterAsInt(parameters, self.EPOCHS, context),
+            seed=self.parameterAsInt(parameters, self.SEED, context),
+            device=device_value(self, parameters, context),
+            cover_transform=cover_transforms()[
+                self.parameterAsEnum(parameters, self.COVER_TRANSFORM, context)],
+            min_valid=self.parameterAsDouble(parameters, self.MIN_VALID, context),
+            cache_dir=Settings().cache_folder or None, progress=progress)
+        results = {self.OUTPUT: str(summary.out), self.REPORT: str(summary.report_html),
+                   "N_PLOTS": summary.n_plots, "N_TAXA": summary.n_taxa,
+                   "BEST_EPOCH": summary.best_epoch}
+        for name, entry, key in RECALL_OUTPUTS:
+            results[name] = metric(summary, entry, key)
+        for line in summary.text().splitlines():
+            progress.info(line)
+        return results
+

@@ -1,0 +1,143 @@
+"""Run a backend function in QGIS's task manager, off the main thread.
+
+``BackendTask(description, function, kwargs, on_success=..., on_error=..., on_cancel=...)``
+calls ``function(**kwargs, progress=TaskProgress)`` in a worker thread. When it ends, on the
+main thread: ``on_success(result)``; or ``on_error(message)`` (a BotaclipError's message as
+is; any other exception as "unexpected error" with its traceback in the QGIS log, tag
+"BotaCLIP"); or ``on_cancel()`` when the user cancelled (from the task manager or
+:meth:`cancel`) -- a cancel is never reported as an error. Without a callback the outcome is
+pushed to ``message_bar`` (if given). Warnings the backend raised are shown at the end.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
+from qgis.PyQt.QtCore import pyqtSignal
+
+from ..backend.errors import BotaclipError, Cancelled
+from .i18n import tr
+from .progress import TaskProgress
+
+LOG_TAG = "BotaCLIP"
+
+# The task manager owns the C++ task, but the Python wrapper (whose run/finished overrides
+# QGIS calls) must stay referenced until the task has finished, or it is garbage collected
+# under QGIS's feet.
+_ALIVE: set = set()
+
+
+def log(message: str, level=Qgis.MessageLevel.Info) -> None:
+    QgsMessageLog.logMessage(message, LOG_TAG, level)
+
+
+class BackendTask(QgsTask):
+    """A backend call as a cancellable QgsTask. ``status`` goes queued -> running ->
+    success | error | cancelled; ``result``, ``error_message``, ``warnings`` hold the
+    outcome."""
+
+    messageChanged = pyqtSignal(str)  # noqa: N815 (Qt naming)
+
+    def __init__(self, description: str, function, kwargs: dict | None = None, *,
+                 on_success=None, on_error=None, on_cancel=None, message_bar=None):
+        super().__init__(description, QgsTask.Flag.CanCancel)
+        self.function = function
+        self.kwargs = dict(kwargs or {})
+        self.on_success, self.on_error, self.on_cancel = on_success, on_error, on_cancel
+        self.message_bar = message_bar
+        self.progress_adapter = TaskProgress(self)
+        self.status = "queued"
+        self.result = None
+        self.error_message: str | None = None
+        self.traceback: str | None = None
+        self._was_cancelled = False
+        _ALIVE.add(self)
+
+    # ------------------------------------------------------------------ worker thread
+    def report_message(self, message: str) -> None:
+        self.messageChanged.emit(message)
+
+    def run(self) -> bool:
+        self.status = "running"
+        try:
+            self.result = self.function(**self.kwargs, progress=self.progress_adapter)
+            return True
+        except Cancelled:
+            self._was_cancelled = True
+        except BotaclipError as exc:
+            self.error_message = str(exc)
+        except Exception as exc:  # noqa: BLE001  (reported to the user, traceback logged)
+            self.traceback = traceback.format_exc()
+            self.error_message = tr(
+                "Unexpected error in {task}: {error}. The details are in the log "
+                "(View > Panels > Log Messages, BotaCLIP tab).").format(
+                    task=self.description(), error=f"{type(exc).__name__}: {exc}")
+        return False
+
+    # ------------------------------------------------------------------ main thread
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.progress_adapter.warnings)
+
+    def finished(self, ok: bool) -> None:  # noqa: FBT001 (QGIS's signature)
+        try:
+            self._finish(ok)
+        except Exception:  # noqa: BLE001  (an exception here would be lost by QGIS)
+            log(tr("Error while finishing {task}:").format(task=self.description()) + "\n"
+                + traceback.format_exc(), Qgis.MessageLevel.Critical)
+        finally:
+            _ALIVE.discard(self)
+
+    def _finish(self, ok: bool) -> None:
+        for line in self.progress_adapter.infos:
+            log(line)
+        for line in self.progress_adapter.warnings:
+            log(line, Qgis.MessageLevel.Warning)
+        if ok:
+            self.status = "success"
+            self._push_warnings()
+            if self.on_success is not None:
+                self.on_success(self.result)
+            return
+        if self._was_cancelled or (self.error_message is None and self.isCanceled()):
+            self.status = "cancelled"
+            log(tr("{task}: cancelled.").format(task=self.description()))
+            if self.on_cancel is not None:
+                self.on_cancel()
+            else:
+                self._push(tr("{task} was cancelled; nothing was written.").format(
+                    task=self.description()), Qgis.MessageLevel.Info)
+            return
+        self.status = "error"
+        if self.error_message is None:
+            self.error_message = tr("{task} stopped without a result.").format(
+                task=self.description())
+        log(self.error_message + (("\n" + self.traceback) if self.traceback else ""),
+            Qgis.MessageLevel.Critical)
+        if self.on_error is not None:
+            self.on_error(self.error_message)
+        else:
+            self._push(self.error_message, Qgis.MessageLevel.Critical)
+
+    def _push(self, text: str, level, details: str = "") -> None:
+        if self.message_bar is None:
+            return
+        if details:
+            self.message_bar.pushMessage("BotaCLIP", text, details, level, 0)
+        else:
+            self.message_bar.pushMessage("BotaCLIP", text, level, 0 if
+                                         level == Qgis.MessageLevel.Critical else 8)
+
+    def _push_warnings(self) -> None:
+        warnings = self.progress_adapter.warnings
+        if warnings:
+            self._push(tr("{task}: {n} warning(s). {first}").format(
+                task=self.description(), n=len(warnings), first=warnings[0]),
+                Qgis.MessageLevel.Warning, "\n".join(warnings))
+
+
+def start(task: BackendTask) -> BackendTask:
+    """Hand ``task`` to QGIS's task manager."""
+    QgsApplication.taskManager().addTask(task)
+    return task
