@@ -1,5 +1,108 @@
-"""`botaclip embed` (registered by backend.cli)."""
+"""`botaclip embed` (registered by backend.cli).
+
+    botaclip embed (--model MODEL_DIR | --backbone NAME --weights PATH|none [band options]
+                    [--patch-m M]) --ortho RASTER --out EMB.tif [--stride-m S]
+                   [--extent xmin,ymin,xmax,ymax] [--mask POLYGONS] [--preview PREVIEW.tif]
+                   [--device auto|cpu|cuda] [--precision auto|float32|bfloat16]
+                   [--batch-size N] [--dtype float16|float32] [--min-valid F] [--workers N]
+                   [--no-resume] [--cache-dir DIR] [--backbone-config JSON] [--quiet] [--json]
+
+Exit status as for every command (see backend.cli): 0 written, 2 bad input or environment,
+130 cancelled or interrupted (finished blocks are kept: the same command continues).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+BACKBONE_CHOICES = "dofa-small, dofa-base, dofa-large, timm:NAME or spectral"
 
 
 def register(sub) -> None:
     """Add the embed subcommand to the `botaclip` parser."""
+    from .cli import add_band_options
+
+    p = sub.add_parser(
+        "embed", help="embed an orthophoto into a cloud-optimised embedding raster",
+        description="Stream an orthophoto through a trained model (--model) or a bare backbone "
+                    "(--backbone) into a cloud-optimised GeoTIFF with one band per embedding "
+                    "dimension; pixel size = stride, pixel centre = patch centre. An "
+                    "interrupted run continues where it stopped when run again.")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--model", metavar="MODEL_DIR",
+                     help="trained model bundle (its patch size and bands are used)")
+    src.add_argument("--backbone", metavar="NAME", help=f"bare backbone: {BACKBONE_CHOICES}")
+    p.add_argument("--weights", metavar="PATH|none",
+                   help="backbone weights file, or 'none' for random weights (tests only); "
+                   "with --model: where the backbone weights are now, if they moved")
+    p.add_argument("--backbone-config", metavar="JSON",
+                   help="DOFA architecture as JSON text or a .json file (tiny test models)")
+    add_band_options(p)
+    p.set_defaults(patch_m=None)          # None: 100 m, or the model's patch size
+    p.add_argument("--ortho", required=True, metavar="RASTER",
+                   help="orthophoto (any GDAL raster or VRT mosaic, projected CRS)")
+    p.add_argument("--out", required=True, metavar="EMB.tif", help="embedding raster to write")
+    p.add_argument("--stride-m", type=float, metavar="S",
+                   help="distance between patch centres = output pixel size, in metres "
+                   "(default: half the patch)")
+    p.add_argument("--extent", metavar="xmin,ymin,xmax,ymax",
+                   help="limit to this rectangle, in the orthophoto's CRS")
+    p.add_argument("--mask", metavar="POLYGONS",
+                   help="limit to these polygons (any OGR layer; reprojected)")
+    p.add_argument("--preview", metavar="PREVIEW.tif",
+                   help="also write the first three principal components as an RGB raster")
+    p.add_argument("--device", default="auto", metavar="auto|cpu|cuda",
+                   help="where the model runs (default auto: a GPU when there is one)")
+    p.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"],
+                   help="bfloat16 is used only after checking it agrees with float32 "
+                   "(default auto: bfloat16 where it is native and faster)")
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help="patches per forward pass (default: from the device and free memory)")
+    p.add_argument("--dtype", default="float16", choices=["float16", "float32"],
+                   help="output values (default float16: half the size)")
+    p.add_argument("--min-valid", type=float, default=0.5, metavar="F",
+                   help="least fraction of valid pixels for a patch to be embedded "
+                   "(default 0.5); other pixels are nodata")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="reader threads (default 2-4; 0: read on the compute thread)")
+    p.add_argument("--no-resume", action="store_true",
+                   help="start afresh even if an interrupted run of the same job is found")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="where the resume state lives (default $BOTACLIP_CACHE_DIR/embed or "
+                   "~/.cache/botaclip/embed)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(func=cmd_embed)
+
+
+def cmd_embed(args) -> int:
+    from .cli import _progress
+    from .embed import embed_raster
+    from .errors import BotaclipError
+
+    if args.model and args.backbone_config:
+        raise BotaclipError("--backbone-config goes with --backbone; a model bundle records "
+                            "its backbone's architecture.")
+    res = embed_raster(
+        args.ortho, args.out, model=args.model, backbone=args.backbone, weights=args.weights,
+        sensor=args.sensor, wavelengths=args.wavelengths,
+        backbone_config=args.backbone_config, patch_m=args.patch_m, stride_m=args.stride_m,
+        extent=args.extent, mask=args.mask, preview=args.preview, device=args.device,
+        precision=args.precision, batch_size=args.batch_size, dtype=args.dtype,
+        min_valid=args.min_valid, workers=args.workers, resume=not args.no_resume,
+        cache_dir=args.cache_dir, progress=_progress(args))
+    if args.json:
+        from .bundle import to_jsonable
+
+        json.dump(to_jsonable(res.to_dict()), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        d, h, w = res.shape
+        print(f"Embedding written to {res.out}: {w} x {h} pixels, {d} bands ({res.dtype}), "
+              f"{res.crs}; {res.n_patches} patches embedded, {res.n_nodata} nodata; "
+              f"{res.seconds:.1f} s ({res.patches_per_s:.1f} patches/s, {res.precision}, "
+              f"batch {res.batch_size}).")
+        if res.preview:
+            print(f"Preview written to {res.preview}.")
+    return 0
