@@ -27,6 +27,7 @@ from torch import Tensor
 
 from .errors import BotaclipError
 from .io.atomic import atomic_output
+from .models.backbones import resolve_device
 from .models.heads import ImageAdapter, ReleveEncoder, l2_normalize
 from .models.losses import LOSSES, ContrastiveLoss, cosine_matrix, gram, regulariser_from_sims
 from .progress import SILENT, Progress
@@ -283,23 +284,6 @@ def _check_config(c: TrainConfig) -> None:
         problems.append("adapter_hidden and encoder_hidden must be at least 1")
     if problems:
         raise BotaclipError("Invalid training settings: " + "; ".join(problems) + ".")
-
-
-def resolve_device(name: str) -> torch.device:
-    """"auto" -> cuda when available, else cpu; "cuda" without a GPU is an error."""
-    name = (name or "auto").lower()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cpu":
-        return torch.device("cpu")
-    if name.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise BotaclipError(
-                f"Device {name!r} was asked for but no CUDA GPU is usable here (torch "
-                f"{torch.__version__}, CUDA build {torch.version.cuda or 'none'}). Use "
-                "--device cpu (or auto); training on cached features is cheap on a CPU.")
-        return torch.device(name)
-    raise BotaclipError(f"Unknown device {name!r}: use auto, cpu or cuda.")
 
 
 # ----------------------------------------------------------------------------- training
