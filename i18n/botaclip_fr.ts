@@ -39,257 +39,257 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="60" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="30" />
       <source>BotaCLIP: check orthophoto and relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="67" />
-      <source>The aerial image (any raster QGIS reads from a file).</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="68" />
-      <source>Orthophoto</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="72" />
-      <source>Vegetation plots: one point (or polygon) per relevé, one numeric column per taxon.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="74" />
-      <source>Relevés</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="78" />
-      <source>The column that names each plot. Empty: 'plot_id' if there is one, else the feature id.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="80" />
-      <source>Plot id column</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="85" />
-      <source>All</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="85" />
-      <source>None</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="97" />
-      <source>The columns holding taxa (covers, presence or counts). Identifiers, coordinates and elevation are unticked.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="99" />
-      <source>Taxon columns</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="102" />
-      <source>Cover scale</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="105" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="38" />
       <source>Sensor</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="108" />
-      <source>optional, e.g. 0.665, 0.56, 0.49, 0.842</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="109" />
-      <source>Centre wavelength of each band in micrometres, in band order; overrides the sensor.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="111" />
-      <source>Band wavelengths (µm)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="117" />
-      <source> m</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="118" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="38" />
       <source>Side of the square image patch centred on each plot.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="119" />
-      <source>Patch size</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="126" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="48" />
       <source>A plot is usable only if at least this share of its patch holds image pixels (not no-data).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="128" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="50" />
       <source>Minimum valid pixels</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="130" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="52" />
       <source>Make a contact sheet of sample patches (PNG)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="135" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="57" />
       <source>Where the plot status layer, the JSON report and the contact sheet are written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="137" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="59" />
       <source>Output folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="144" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="66" />
       <source>Open contact sheet</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="216" />
-      <source>Add an orthophoto (a raster layer) to the project and choose it.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="218" />
-      <source>The orthophoto must be a raster file; save '{name}' as a GeoTIFF first.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="221" />
-      <source>Add a relevé layer (points) to the project and choose it.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="223" />
-      <source>The relevé layer has no numeric column to read as taxa. For a long table (plot, taxon, cover) use 'Import relevés from a long table…' first.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="227" />
-      <source>Tick at least one taxon column.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="229" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="88" />
       <source>Choose an output folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="249" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="103" />
       <source>Check orthophoto and relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="260" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="111" />
       <source>Plot status</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="266" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="117" />
       <source>{usable} of {total} plots usable, {taxa} taxa.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="42" />
+      <location filename="../plugin/dialogs/common.py" line="70" />
+      <source>Add an orthophoto (a raster layer) to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="72" />
+      <source>The orthophoto must be a raster file; save '{name}' as a GeoTIFF first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="96" />
       <source>How the covers are written. Automatic recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose the scale when numbers alone are ambiguous (1-5 could be codes or percent).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="53" />
+      <location filename="../plugin/dialogs/common.py" line="107" />
       <source>Which camera or satellite took the orthophoto: this gives the wavelength of each band.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="63" />
+      <location filename="../plugin/dialogs/common.py" line="117" />
       <source>Where the model runs. Automatic uses a CUDA GPU when PyTorch sees one; the default comes from BotaCLIP &gt; Settings….</source>
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/common.py" line="145" />
+      <source>All</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="145" />
+      <source>None</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/common.py" line="156" />
+      <source>The columns holding taxa (covers, presence or counts). Identifiers, coordinates and elevation are unticked.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="215" />
+      <source>The aerial image (any raster QGIS reads from a file).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="216" />
+      <source>Orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="220" />
+      <source>Vegetation plots: one point (or polygon) per relevé, one numeric column per taxon.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="222" />
+      <source>Relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="226" />
+      <source>The column that names each plot. Empty: 'plot_id' if there is one, else the feature id.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="228" />
+      <source>Plot id column</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="231" />
+      <source>Taxon columns</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="234" />
+      <source>Cover scale</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="277" />
+      <source>Add a relevé layer (points) to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="279" />
+      <source>The relevé layer has no numeric column to read as taxa. For a long table (plot, taxon, cover) use 'Import relevés from a long table…' first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="283" />
+      <source>Tick at least one taxon column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="307" />
+      <source>optional, e.g. 0.665, 0.56, 0.49, 0.842</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="308" />
+      <source>Centre wavelength of each band in micrometres, in band order; overrides the sensor.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="310" />
+      <source>Band wavelengths (µm)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="316" />
+      <source> m</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="318" />
+      <source>Patch size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="341" />
       <source>The frozen image model. DOFA reads any bands through their wavelengths; timm models read red, green and blue; the spectral baseline needs no weights.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="159" />
+      <location filename="../plugin/dialogs/common.py" line="344" />
       <source>Backbone</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="161" />
+      <location filename="../plugin/dialogs/common.py" line="346" />
       <source>timm model name, e.g. resnet50</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="162" />
+      <location filename="../plugin/dialogs/common.py" line="347" />
       <source>timm model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="165" />
+      <location filename="../plugin/dialogs/common.py" line="350" />
       <source>Weights files (*.safetensors *.pth *.pt *.ckpt *.bin);;All files (*.*)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="167" />
+      <location filename="../plugin/dialogs/common.py" line="352" />
       <source>The backbone's weights file. Empty: the DOFA file is looked up in the weights folder of BotaCLIP &gt; Settings….</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="170" />
+      <location filename="../plugin/dialogs/common.py" line="355" />
       <source>Random weights (testing only)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="171" />
+      <location filename="../plugin/dialogs/common.py" line="356" />
       <source>Seeded random backbone weights, to test a set-up without the weights file: the results mean nothing. Recorded in every output.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="179" />
+      <location filename="../plugin/dialogs/common.py" line="364" />
       <source>Weights</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="199" />
+      <location filename="../plugin/dialogs/common.py" line="384" />
       <source>empty: look in {folder}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="200" />
+      <location filename="../plugin/dialogs/common.py" line="385" />
       <source>empty: look in the weights folder of the settings</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="206" />
+      <location filename="../plugin/dialogs/common.py" line="391" />
       <source>Give the timm model's name (e.g. resnet50).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="211" />
+      <location filename="../plugin/dialogs/common.py" line="396" />
       <source>The weights file {path} does not exist.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="213" />
+      <location filename="../plugin/dialogs/common.py" line="398" />
       <source>A timm backbone needs its weights file.</source>
       <translation type="unfinished" />
     </message>
@@ -389,157 +389,157 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="37" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="45" />
       <source>BotaCLIP: embed an orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="46" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="52" />
       <source>The aerial image to embed (any raster QGIS reads from a file).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="50" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="56" />
       <source>empty: the raw backbone below</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="51" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="57" />
       <source>A model folder made by 'Train model…'. It names its own backbone, bands and patch size.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="53" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="59" />
       <source>Model folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="58" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="63" />
       <source>Band preset</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="70" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="63" />
       <source>Side of the square image patch behind each output pixel.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="78" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="73" />
       <source>half the patch size</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="79" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="74" />
       <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="83" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="78" />
       <source>Stride</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="86" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="81" />
       <source>Whole orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="89" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="84" />
       <source>Limit the run to this extent (taken in the orthophoto's CRS).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="91" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="86" />
       <source>Extent</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="97" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="92" />
       <source>Optional polygons: only patches inside them are embedded.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="98" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="93" />
       <source>Mask polygons</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="96" />
       <source>bfloat16 is about twice as fast on recent CPUs and GPUs; it is used only where its embeddings agree with float32.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="104" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="99" />
       <source>Precision</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="106" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
       <source>Device</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="108" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="103" />
       <source>Data type</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="113" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="108" />
       <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="115" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="110" />
       <source>Embedding raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="116" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="111" />
       <source>Also write an RGB preview and show it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="117" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="112" />
       <source>The first three principal components of the embeddings as an 8-bit RGB image: areas the model sees alike get alike colours.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="168" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="158" />
       <source>{path} is not a model folder (it has no config.json).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="179" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="169" />
       <source>Choose where to write the embedding raster.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="181" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="171" />
       <source>The embedding raster must be a GeoTIFF (.tif) file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="184" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="174" />
       <source>The embedding raster cannot replace the orthophoto.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="222" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="210" />
       <source>Embed orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="227" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="215" />
       <source>{name} (embeddings)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="231" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="219" />
       <source>{name} (preview)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="233" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="221" />
       <source>Embeddings written to {path}.</source>
       <translation type="unfinished" />
     </message>
@@ -694,57 +694,57 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="106" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="75" />
       <source>Passes over the training plots, at most: training stops early when the validation recall no longer improves.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="108" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="77" />
       <source>Epochs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="114" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="83" />
       <source>The model folder to write (config.json, the trained weights and the training report).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="118" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="87" />
       <source>Open training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="177" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="108" />
       <source>Choose the model folder to write.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="179" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="110" />
       <source>{path} is a file; choose a folder for the model.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="208" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="130" />
       <source>Train BotaCLIP model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="213" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="135" />
       <source>Model written to {folder}. {recall}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="217" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="139" />
       <source>&lt;a href="{url}"&gt;Training report&lt;/a&gt;</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="221" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="143" />
       <source>Trained on random backbone weights: for testing only.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="233" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="155" />
       <source>Open report</source>
       <translation type="unfinished" />
     </message>
@@ -1039,27 +1039,62 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="32" />
+      <location filename="../plugin/processing/base.py" line="58" />
       <source>Data</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="49" />
+      <location filename="../plugin/processing/base.py" line="75" />
       <source>A Python package BotaCLIP needs is missing ({error}). Open BotaCLIP &gt; Settings… or the BotaCLIP message for how to install it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="61" />
+      <location filename="../plugin/processing/base.py" line="94" />
+      <source>Taxon columns (default: every numeric column)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="98" />
+      <source>Columns that are not taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="108" />
+      <source>Sensor (without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="109" />
+      <source>Band wavelengths in micrometres (without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="110" />
+      <source>Patch size (m; without a model folder)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="112" />
+      <source>Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="113" />
+      <source>Patch size (m)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/base.py" line="150" />
       <source>Cannot open the raster given as {name}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="68" />
+      <location filename="../plugin/processing/base.py" line="157" />
       <source>Cannot open the layer given as {name}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="52" />
+      <location filename="../plugin/processing/check.py" line="32" />
       <source>Checks, before any model is trained, that your orthophoto and your vegetation relevés can be used together, and says for every plot whether it is usable and why not: its plot id is used twice, it has no coordinates, its centre is outside the orthophoto, too little of the image patch around it holds pixels, or no taxon is recorded in it. Nothing is dropped silently.
 
 Relevés: one point (or polygon) per plot with one numeric column per taxon (cover, presence or counts). Taxon columns: by default every numeric column except the plot id, coordinates and elevation. Cover scale: Automatic recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose it when numbers alone are ambiguous.
@@ -1070,67 +1105,47 @@ Outputs: the plots with their status, a JSON report, and a contact sheet of samp
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="79" />
-      <source>Taxon columns (default: every numeric column)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/check.py" line="82" />
-      <source>Columns that are not taxa</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/check.py" line="90" />
-      <source>Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/check.py" line="93" />
-      <source>Patch size (m)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/check.py" line="95" />
+      <location filename="../plugin/processing/check.py" line="55" />
       <source>Minimum valid fraction of a patch</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="98" />
+      <location filename="../plugin/processing/check.py" line="58" />
       <source>Plots with their status</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="100" />
+      <location filename="../plugin/processing/check.py" line="60" />
       <source>Report (JSON)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="100" />
+      <location filename="../plugin/processing/check.py" line="60" />
       <source>JSON files (*.json)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="102" />
+      <location filename="../plugin/processing/check.py" line="62" />
       <source>Contact sheet (PNG)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="102" />
+      <location filename="../plugin/processing/check.py" line="62" />
       <source>PNG images (*.png)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="104" />
+      <location filename="../plugin/processing/check.py" line="64" />
       <source>Usable plots</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="105" />
+      <location filename="../plugin/processing/check.py" line="65" />
       <source>Plots</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/check.py" line="106" />
+      <location filename="../plugin/processing/check.py" line="66" />
       <source>Taxa</source>
       <translation type="unfinished" />
     </message>
@@ -1184,12 +1199,7 @@ Scene size: side of the square in metres (300 to 20000; 2000 takes about a minut
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="65" />
-      <source>Model</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/embed.py" line="71" />
+      <location filename="../plugin/processing/embed.py" line="60" />
       <source>Streams an orthophoto through a model and writes an embedding raster: the image is cut into square patches on a grid (patch size and stride in metres), each patch becomes one pixel whose bands are the patch's embedding. The pixel size is the stride (default: half the patch, so that patches overlap); a patch with too few valid image pixels is no-data. An interrupted or cancelled run continues where it stopped when run again with the same settings.
 
 Model: a model folder made by 'Train BotaCLIP model' (its backbone, bands and patch size are used; a weights file given here replaces the backbone weights it recorded). Without a model folder the raw backbone is used: choose it and its weights (empty: looked up in the weights folder of BotaCLIP settings), the sensor or wavelengths of the bands, and the patch size.
@@ -1200,57 +1210,42 @@ Preview: the first three principal components of the embeddings as an RGB image,
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="93" />
+      <location filename="../plugin/processing/embed.py" line="82" />
       <source>Model folder (empty: the raw backbone below)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="97" />
-      <source>Sensor (without a model folder)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/embed.py" line="100" />
-      <source>Band wavelengths in micrometres (without a model folder)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/embed.py" line="103" />
-      <source>Patch size (m; without a model folder)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/embed.py" line="106" />
+      <location filename="../plugin/processing/embed.py" line="87" />
       <source>Stride (m; 0: half the patch size)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="109" />
+      <location filename="../plugin/processing/embed.py" line="90" />
       <source>Extent (empty: the whole orthophoto)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="111" />
+      <location filename="../plugin/processing/embed.py" line="92" />
       <source>Mask polygons (optional)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="117" />
+      <location filename="../plugin/processing/embed.py" line="98" />
       <source>Embedding data type</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="120" />
+      <location filename="../plugin/processing/embed.py" line="101" />
       <source>Batch size (0: automatic)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="126" />
+      <location filename="../plugin/processing/embed.py" line="107" />
       <source>Embeddings</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="128" />
+      <location filename="../plugin/processing/embed.py" line="109" />
       <source>Embedding preview (RGB)</source>
       <translation type="unfinished" />
     </message>
@@ -1324,32 +1319,37 @@ X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPS
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="54" />
+      <location filename="../plugin/processing/modelparams.py" line="46" />
+      <source>Model</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/modelparams.py" line="64" />
       <source>Image backbone</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="57" />
+      <location filename="../plugin/processing/modelparams.py" line="67" />
       <source>timm model name (for the timm backbone, e.g. resnet50)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="60" />
+      <location filename="../plugin/processing/modelparams.py" line="70" />
       <source>Backbone weights file (empty: looked up in the weights folder of BotaCLIP settings)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="63" />
+      <location filename="../plugin/processing/modelparams.py" line="73" />
       <source>Random weights (for testing only: the results mean nothing)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="69" />
+      <location filename="../plugin/processing/modelparams.py" line="79" />
       <source>As in BotaCLIP settings</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/modelparams.py" line="78" />
+      <location filename="../plugin/processing/modelparams.py" line="88" />
       <source>Give the timm model's name (e.g. resnet50) for the timm backbone.</source>
       <translation type="unfinished" />
     </message>
@@ -1359,7 +1359,7 @@ X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPS
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="98" />
+      <location filename="../plugin/processing/train.py" line="67" />
       <source>Trains a BotaCLIP model: it teaches a frozen Earth-observation image model (DOFA) what the vegetation relevés say about the image around each plot. A light adapter on the image features and a relevé encoder are trained together so that the image patch of a plot and its list of taxa get similar embeddings.
 
 Relevés: one point (or polygon) per plot with one numeric column per taxon. Taxon columns: by default every numeric column except the plot id and coordinates. At least 100 usable plots are needed (half of them, in separate spatial blocks, check the model while it trains).
@@ -1372,52 +1372,52 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="134" />
+      <location filename="../plugin/processing/train.py" line="92" />
       <source>Cover transform for the relevé encoder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="146" />
+      <location filename="../plugin/processing/train.py" line="98" />
       <source>Epochs (at most; training stops early when it no longer improves)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="156" />
+      <location filename="../plugin/processing/train.py" line="108" />
       <source>Training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="158" />
+      <location filename="../plugin/processing/train.py" line="110" />
       <source>Validation recall@10, image to relevé (trained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="160" />
+      <location filename="../plugin/processing/train.py" line="112" />
       <source>Validation recall@10, relevé to image (trained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="162" />
+      <location filename="../plugin/processing/train.py" line="114" />
       <source>Validation recall@10, image to relevé (untrained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="164" />
+      <location filename="../plugin/processing/train.py" line="116" />
       <source>Validation recall@10, relevé to image (untrained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="166" />
+      <location filename="../plugin/processing/train.py" line="118" />
       <source>Validation recall@10 by chance</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="167" />
+      <location filename="../plugin/processing/train.py" line="119" />
       <source>Plots used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="169" />
+      <location filename="../plugin/processing/train.py" line="121" />
       <source>Best epoch</source>
       <translation type="unfinished" />
     </message>

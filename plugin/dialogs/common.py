@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from qgis.gui import QgsFileWidget
+from qgis.gui import QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +22,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..compat import LAYER_FILTER_POINT, LAYER_FILTER_POLYGON, LAYER_FILTER_RASTER
 from ..i18n import tr
 from ..labels import (
     BACKBONE_LABELS,
@@ -32,7 +35,58 @@ from ..labels import (
     needs_weights,
     sensor_choices,
 )
+from ..layers import raster_source, vector_source
 from ..settings import Settings
+
+# a relevé layer whose name holds one of these is preselected
+RELEVE_KEYWORDS = ("relev", "plot", "vegetation", "placette")
+
+
+def preselect(combo: QgsMapLayerComboBox, iface, keywords) -> None:
+    """Choose the active layer if the combo accepts it, else the first layer whose name
+    contains one of ``keywords`` (the combo's own default is just the first by name)."""
+    layers = [combo.layer(i) for i in range(combo.count())]
+    layers = [lyr for lyr in layers if lyr is not None]
+    active = iface.activeLayer() if iface is not None else None
+    if active is not None and active in layers:
+        combo.setLayer(active)
+        return
+    for layer in layers:
+        if any(k in layer.name().lower() for k in keywords):
+            combo.setLayer(layer)
+            return
+
+
+def ortho_combo(tooltip: str) -> QgsMapLayerComboBox:
+    combo = QgsMapLayerComboBox()
+    combo.setFilters(LAYER_FILTER_RASTER)
+    combo.setToolTip(tooltip)
+    return combo
+
+
+def ortho_error(layer) -> str:
+    """Why ``layer`` cannot be the orthophoto ("" when it can)."""
+    if layer is None:
+        return tr("Add an orthophoto (a raster layer) to the project and choose it.")
+    if layer.providerType() != "gdal":
+        return tr("The orthophoto must be a raster file; save '{name}' as a GeoTIFF "
+                  "first.").format(name=layer.name())
+    return ""
+
+
+def set_path_quietly(widget: QgsFileWidget, path: str) -> None:
+    """Set a path the dialog proposes, without the signal that marks it as edited."""
+    widget.blockSignals(True)
+    widget.setFilePath(path)
+    widget.blockSignals(False)
+
+
+def folder_beside(layer, name: str) -> str:
+    """``<folder of the layer's file>/<name>``, or "" when the layer is not a file."""
+    if layer is None:
+        return ""
+    src = layer.source().split("|")[0]
+    return str(Path(src).parent / name) if os.path.exists(src) else ""
 
 
 def cover_scale_combo() -> QComboBox:
@@ -138,9 +192,140 @@ class TaxonColumns(QWidget):
     def count(self) -> int:
         return self.list.count()
 
+    def item(self, row: int):
+        return self.list.item(row)
+
     def columns(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+
+class ReleveInputs(QObject):
+    """Orthophoto, relevé layer, plot id column, taxon columns and cover scale as rows of a
+    form. The plot id ('plot_id' when there is one), the taxon columns and the output folder
+    given to :meth:`propose_folder` follow the relevé layer."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, form, iface, parent=None):
+        super().__init__(parent)
+        self._folder: QgsFileWidget | None = None
+        self._folder_name = ""
+        self._folder_auto = True
+        self.ortho = ortho_combo(tr("The aerial image (any raster QGIS reads from a file)."))
+        form.addRow(tr("Orthophoto"), self.ortho)
+
+        self.releves = QgsMapLayerComboBox()
+        self.releves.setFilters(LAYER_FILTER_POINT | LAYER_FILTER_POLYGON)
+        self.releves.setToolTip(tr("Vegetation plots: one point (or polygon) per relevé, one "
+                                   "numeric column per taxon."))
+        form.addRow(tr("Relevés"), self.releves)
+
+        self.plot_id = QgsFieldComboBox()
+        self.plot_id.setAllowEmptyFieldName(True)
+        self.plot_id.setToolTip(tr("The column that names each plot. Empty: 'plot_id' if "
+                                   "there is one, else the feature id."))
+        form.addRow(tr("Plot id column"), self.plot_id)
+
+        self.species = TaxonColumns()
+        form.addRow(tr("Taxon columns"), self.species)
+
+        self.cover_scale = cover_scale_combo()
+        form.addRow(tr("Cover scale"), self.cover_scale)
+
+        preselect(self.releves, iface, RELEVE_KEYWORDS)
+        self._releves_changed(self.releves.currentLayer())
+        self.ortho.layerChanged.connect(self.changed)
+        self.releves.layerChanged.connect(self._releves_changed)
+        self.plot_id.fieldChanged.connect(self.fill_species)
+        self.species.changed.connect(self.changed)
+
+    def _releves_changed(self, layer) -> None:
+        self.plot_id.setLayer(layer)
+        if layer is not None and layer.fields().indexOf("plot_id") >= 0:
+            self.plot_id.setField("plot_id")
+        self.fill_species()
+        self._propose_folder(layer)
+        self.changed.emit()
+
+    def propose_folder(self, widget: QgsFileWidget, name: str) -> None:
+        """Keep ``widget`` at ``<folder of the relevé file>/<name>`` until the user edits it."""
+        self._folder, self._folder_name = widget, name
+        widget.fileChanged.connect(self._folder_edited)
+        self._propose_folder(self.releves.currentLayer())
+
+    def _propose_folder(self, layer) -> None:
+        folder = folder_beside(layer, self._folder_name)
+        if self._folder is not None and self._folder_auto and folder:
+            set_path_quietly(self._folder, folder)
+
+    def _folder_edited(self, *_args) -> None:
+        self._folder_auto = False
+        self.changed.emit()
+
+    def fill_species(self, *_args) -> None:
+        self.species.fill(self.releves.currentLayer(), self.plot_id.currentField())
+
+    def species_columns(self) -> list[str]:
+        return self.species.columns()
+
+    def validation_error(self) -> str:
+        error = ortho_error(self.ortho.currentLayer())
+        if error:
+            return error
+        if self.releves.currentLayer() is None:
+            return tr("Add a relevé layer (points) to the project and choose it.")
+        if self.species.count() == 0:
+            return tr("The relevé layer has no numeric column to read as taxa. For a long "
+                      "table (plot, taxon, cover) use 'Import relevés from a long table…' "
+                      "first.")
+        if not self.species_columns():
+            return tr("Tick at least one taxon column.")
+        return ""
+
+    def kwargs(self) -> dict:
+        """``ortho``, ``releves`` (files) and ``options`` (a ReleveOptions) for the
+        backend."""
+        from ...backend.io.releves import ReleveOptions
+
+        options = ReleveOptions(plot_id=self.plot_id.currentField() or None,
+                                species_columns=self.species_columns(),
+                                cover_scale=self.cover_scale.currentData())
+        return {"ortho": raster_source(self.ortho.currentLayer()),
+                "releves": vector_source(self.releves.currentLayer()), "options": options}
+
+
+class BandInputs(QObject):
+    """Band preset (sensor), band wavelengths and patch size as rows of a form."""
+
+    def __init__(self, form, sensor_label: str, patch_tooltip: str, parent=None):
+        super().__init__(parent)
+        self.sensor = sensor_combo()
+        form.addRow(sensor_label, self.sensor)
+
+        self.wavelengths = QLineEdit()
+        self.wavelengths.setPlaceholderText(tr("optional, e.g. 0.665, 0.56, 0.49, 0.842"))
+        self.wavelengths.setToolTip(tr("Centre wavelength of each band in micrometres, in band "
+                                       "order; overrides the sensor."))
+        form.addRow(tr("Band wavelengths (µm)"), self.wavelengths)
+
+        self.patch = QDoubleSpinBox()
+        self.patch.setRange(1.0, 10000.0)
+        self.patch.setDecimals(1)
+        self.patch.setValue(100.0)
+        self.patch.setSuffix(tr(" m"))
+        self.patch.setToolTip(patch_tooltip)
+        form.addRow(tr("Patch size"), self.patch)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for w in (self.sensor, self.wavelengths, self.patch):
+            w.setEnabled(enabled)
+
+    def kwargs(self) -> dict:
+        """``sensor``, ``wavelengths`` and ``patch_m`` for the backend."""
+        return {"sensor": self.sensor.currentData(),
+                "wavelengths": self.wavelengths.text().strip() or None,
+                "patch_m": self.patch.value()}
 
 
 class BackboneInputs(QObject):

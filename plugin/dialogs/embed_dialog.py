@@ -8,9 +8,9 @@ from pathlib import Path
 
 from qgis.core import Qgis
 from qgis.gui import QgsExtentWidget, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit
+from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox
 
-from ..compat import LAYER_FILTER_POLYGON, LAYER_FILTER_RASTER
+from ..compat import LAYER_FILTER_POLYGON
 from ..i18n import tr
 from ..labels import DTYPE_LABELS, PRECISION_LABELS
 from ..layers import add_raster_layer, raster_source, remove_layers_from, vector_source
@@ -19,7 +19,15 @@ from ..settings import Settings
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
-from .common import BackboneInputs, device_combo, enum_combo, sensor_combo
+from .common import (
+    BackboneInputs,
+    BandInputs,
+    device_combo,
+    enum_combo,
+    ortho_combo,
+    ortho_error,
+    set_path_quietly,
+)
 
 PREVIEW_STYLE = "embedding_preview"
 
@@ -41,10 +49,8 @@ class EmbedDialog(TaskDialog):
         # a DOFA config for tiny models (tests); None: the standard size of the backbone
         self.backbone_config: dict | None = None
 
-        self.ortho = QgsMapLayerComboBox()
-        self.ortho.setFilters(LAYER_FILTER_RASTER)
-        self.ortho.setToolTip(tr("The aerial image to embed (any raster QGIS reads from a "
-                                 "file)."))
+        self.ortho = ortho_combo(tr("The aerial image to embed (any raster QGIS reads from a "
+                                    "file)."))
         self.form.addRow(tr("Orthophoto"), self.ortho)
 
         self.model = folder_widget(tr("empty: the raw backbone below"))
@@ -54,21 +60,10 @@ class EmbedDialog(TaskDialog):
 
         self.backbone = BackboneInputs(self.form, self.settings, self)
 
-        self.sensor = sensor_combo()
-        self.form.addRow(tr("Band preset"), self.sensor)
-        self.wavelengths = QLineEdit()
-        self.wavelengths.setPlaceholderText(tr("optional, e.g. 0.665, 0.56, 0.49, 0.842"))
-        self.wavelengths.setToolTip(tr("Centre wavelength of each band in micrometres, in band "
-                                       "order; overrides the sensor."))
-        self.form.addRow(tr("Band wavelengths (µm)"), self.wavelengths)
-
-        self.patch = QDoubleSpinBox()
-        self.patch.setRange(1.0, 10000.0)
-        self.patch.setDecimals(1)
-        self.patch.setValue(100.0)
-        self.patch.setSuffix(tr(" m"))
-        self.patch.setToolTip(tr("Side of the square image patch behind each output pixel."))
-        self.form.addRow(tr("Patch size"), self.patch)
+        self.bands = BandInputs(self.form, tr("Band preset"), tr(
+            "Side of the square image patch behind each output pixel."), self)
+        self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
+        self.patch = self.bands.patch
 
         self.stride = QDoubleSpinBox()
         self.stride.setRange(0.0, 10000.0)
@@ -139,16 +134,13 @@ class EmbedDialog(TaskDialog):
             src = layer.source()
             if self._out_auto and os.path.isfile(src):
                 p = Path(src)
-                self.output.blockSignals(True)
-                self.output.setFilePath(str(p.with_name(p.stem + "_embeddings.tif")))
-                self.output.blockSignals(False)
+                set_path_quietly(self.output, str(p.with_name(p.stem + "_embeddings.tif")))
         self.refresh()
 
     def _model_changed(self, *_args) -> None:
         raw = not self.model.filePath().strip()
         self.backbone.set_backbone_enabled(raw)
-        for w in (self.sensor, self.wavelengths, self.patch):
-            w.setEnabled(raw)
+        self.bands.set_enabled(raw)
         self.refresh()
 
     def _output_edited(self, *_args) -> None:
@@ -157,11 +149,9 @@ class EmbedDialog(TaskDialog):
 
     def validation_error(self) -> str:
         ortho = self.ortho.currentLayer()
-        if ortho is None:
-            return tr("Add an orthophoto (a raster layer) to the project and choose it.")
-        if ortho.providerType() != "gdal":
-            return tr("The orthophoto must be a raster file; save '{name}' as a GeoTIFF "
-                      "first.").format(name=ortho.name())
+        error = ortho_error(ortho)
+        if error:
+            return error
         model = self.model.filePath().strip()
         if model:
             if not os.path.isfile(os.path.join(model, "config.json")):
@@ -209,9 +199,7 @@ class EmbedDialog(TaskDialog):
         if model:
             kwargs.update(model=model, weights=self.backbone.weights.filePath().strip() or None)
         else:
-            kwargs.update(self.backbone.kwargs(), sensor=self.sensor.currentData(),
-                          wavelengths=self.wavelengths.text().strip() or None,
-                          patch_m=self.patch.value())
+            kwargs.update(self.backbone.kwargs(), **self.bands.kwargs())
             if self.backbone_config:
                 kwargs["backbone_config"] = dict(self.backbone_config)
         return kwargs

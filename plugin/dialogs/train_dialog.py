@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
 from qgis.core import Qgis
-from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QDoubleSpinBox, QLineEdit, QPushButton, QSpinBox
+from qgis.PyQt.QtWidgets import QPushButton, QSpinBox
 
-from ..compat import LAYER_FILTER_POINT, LAYER_FILTER_POLYGON, LAYER_FILTER_RASTER
 from ..i18n import tr
-from ..layers import raster_source, vector_source
 from ..settings import Settings
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
-from .check_dialog import preselect
-from .common import BackboneInputs, TaxonColumns, cover_scale_combo, device_combo, sensor_combo
+from .common import (
+    BackboneInputs,
+    BandInputs,
+    ReleveInputs,
+    device_combo,
+)
 
 MODEL_FOLDER = "botaclip_model"
 
@@ -53,50 +53,19 @@ class TrainDialog(TaskDialog):
     def __init__(self, iface, parent=None):
         super().__init__(iface, parent, tr("BotaCLIP: train a model"))
         self.settings = Settings()
-        self._folder_auto = True
         self.summary = None
         # a DOFA config for tiny models (tests); None: the standard size of the backbone
         self.backbone_config: dict | None = None
 
-        self.ortho = QgsMapLayerComboBox()
-        self.ortho.setFilters(LAYER_FILTER_RASTER)
-        self.ortho.setToolTip(tr("The aerial image (any raster QGIS reads from a file)."))
-        self.form.addRow(tr("Orthophoto"), self.ortho)
+        self.inputs = ReleveInputs(self.form, iface, self)
+        self.ortho, self.releves = self.inputs.ortho, self.inputs.releves
+        self.plot_id, self.species = self.inputs.plot_id, self.inputs.species
+        self.cover_scale = self.inputs.cover_scale
 
-        self.releves = QgsMapLayerComboBox()
-        self.releves.setFilters(LAYER_FILTER_POINT | LAYER_FILTER_POLYGON)
-        self.releves.setToolTip(tr("Vegetation plots: one point (or polygon) per relevé, one "
-                                   "numeric column per taxon."))
-        self.form.addRow(tr("Relevés"), self.releves)
-
-        self.plot_id = QgsFieldComboBox()
-        self.plot_id.setAllowEmptyFieldName(True)
-        self.plot_id.setToolTip(tr("The column that names each plot. Empty: 'plot_id' if "
-                                   "there is one, else the feature id."))
-        self.form.addRow(tr("Plot id column"), self.plot_id)
-
-        self.species = TaxonColumns()
-        self.form.addRow(tr("Taxon columns"), self.species)
-
-        self.cover_scale = cover_scale_combo()
-        self.form.addRow(tr("Cover scale"), self.cover_scale)
-
-        self.sensor = sensor_combo()
-        self.form.addRow(tr("Band preset"), self.sensor)
-
-        self.wavelengths = QLineEdit()
-        self.wavelengths.setPlaceholderText(tr("optional, e.g. 0.665, 0.56, 0.49, 0.842"))
-        self.wavelengths.setToolTip(tr("Centre wavelength of each band in micrometres, in band "
-                                       "order; overrides the sensor."))
-        self.form.addRow(tr("Band wavelengths (µm)"), self.wavelengths)
-
-        self.patch = QDoubleSpinBox()
-        self.patch.setRange(1.0, 10000.0)
-        self.patch.setDecimals(1)
-        self.patch.setValue(100.0)
-        self.patch.setSuffix(tr(" m"))
-        self.patch.setToolTip(tr("Side of the square image patch centred on each plot."))
-        self.form.addRow(tr("Patch size"), self.patch)
+        self.bands = BandInputs(self.form, tr("Band preset"), tr(
+            "Side of the square image patch centred on each plot."), self)
+        self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
+        self.patch = self.bands.patch
 
         self.backbone = BackboneInputs(self.form, self.settings, self)
 
@@ -120,56 +89,18 @@ class TrainDialog(TaskDialog):
         self.open_report_button.clicked.connect(self.open_report)
         self.layout_.addWidget(self.open_report_button)
 
-        preselect(self.releves, iface, ("relev", "plot", "vegetation", "placette"))
-        self.ortho.layerChanged.connect(self.refresh)
-        self.releves.layerChanged.connect(self._releves_changed)
-        self.plot_id.fieldChanged.connect(self._fill_species)
-        self.species.changed.connect(self.refresh)
+        self.inputs.propose_folder(self.folder, MODEL_FOLDER)
+        self.inputs.changed.connect(self.refresh)
         self.backbone.changed.connect(self.refresh)
-        self.folder.fileChanged.connect(self._folder_edited)
-        self._releves_changed(self.releves.currentLayer())
+        self.refresh()
         self.finish_layout()
 
     # ------------------------------------------------------------------ inputs
-    def _releves_changed(self, layer) -> None:
-        self.plot_id.setLayer(layer)
-        if layer is not None and layer.fields().indexOf("plot_id") >= 0:
-            self.plot_id.setField("plot_id")
-        self._fill_species()
-        if self._folder_auto and layer is not None:
-            src = layer.source().split("|")[0]
-            if os.path.exists(src):
-                self.folder.blockSignals(True)
-                self.folder.setFilePath(str(Path(src).parent / MODEL_FOLDER))
-                self.folder.blockSignals(False)
-        self.refresh()
-
-    def _fill_species(self, *_args) -> None:
-        self.species.fill(self.releves.currentLayer(), self.plot_id.currentField())
-
-    def _folder_edited(self, *_args) -> None:
-        self._folder_auto = False
-        self.refresh()
-
     def species_columns(self) -> list[str]:
-        return self.species.columns()
+        return self.inputs.species_columns()
 
     def validation_error(self) -> str:
-        ortho = self.ortho.currentLayer()
-        if ortho is None:
-            return tr("Add an orthophoto (a raster layer) to the project and choose it.")
-        if ortho.providerType() != "gdal":
-            return tr("The orthophoto must be a raster file; save '{name}' as a GeoTIFF "
-                      "first.").format(name=ortho.name())
-        if self.releves.currentLayer() is None:
-            return tr("Add a relevé layer (points) to the project and choose it.")
-        if self.species.count() == 0:
-            return tr("The relevé layer has no numeric column to read as taxa. For a long "
-                      "table (plot, taxon, cover) use 'Import relevés from a long table…' "
-                      "first.")
-        if not self.species_columns():
-            return tr("Tick at least one taxon column.")
-        error = self.backbone.validation_error()
+        error = self.inputs.validation_error() or self.backbone.validation_error()
         if error:
             return error
         folder = self.folder.filePath().strip()
@@ -182,18 +113,9 @@ class TrainDialog(TaskDialog):
     # ------------------------------------------------------------------ running
     def task_kwargs(self) -> dict:
         """The backend call's arguments (everything but ``progress``)."""
-        from ...backend.io.releves import ReleveOptions
-
-        options = ReleveOptions(plot_id=self.plot_id.currentField() or None,
-                                species_columns=self.species_columns(),
-                                cover_scale=self.cover_scale.currentData())
         kwargs = dict(
-            ortho=raster_source(self.ortho.currentLayer()),
-            releves=vector_source(self.releves.currentLayer()),
-            out=self.folder.filePath().strip(), options=options,
-            sensor=self.sensor.currentData(),
-            wavelengths=self.wavelengths.text().strip() or None,
-            patch_m=self.patch.value(), **self.backbone.kwargs(),
+            **self.inputs.kwargs(), out=self.folder.filePath().strip(), **self.bands.kwargs(),
+            **self.backbone.kwargs(),
             epochs=self.epochs.value(), device=self.device.currentData(),
             cache_dir=self.settings.cache_folder or None)
         if self.backbone_config:

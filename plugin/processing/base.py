@@ -1,5 +1,6 @@
 """What every BotaCLIP algorithm shares: translation, group, the call to the backend with
-a progress adapter, and BotaclipError -> QgsProcessingException with the same message."""
+a progress adapter, BotaclipError -> QgsProcessingException with the same message, and the
+orthophoto / relevé / band parameters of check, train and embed (declared and read alike)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,27 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
     QgsProcessingUtils,
     QgsProject,
 )
 from qgis.PyQt.QtCore import QTimer
 
 from ...backend.errors import BotaclipError
+from ..compat import (
+    FIELD_TYPE_ANY,
+    FIELD_TYPE_NUMERIC,
+    NUMBER_DOUBLE,
+    SOURCE_VECTOR_POINT,
+    SOURCE_VECTOR_POLYGON,
+)
 from ..i18n import tr
+from ..labels import cover_scale_label, cover_scales, sensor_choices
 from ..layers import apply_style, raster_source, set_layer_visible, vector_source
 from ..progress import FeedbackProgress
 
@@ -21,6 +36,17 @@ from ..progress import FeedbackProgress
 class BotaclipAlgorithm(QgsProcessingAlgorithm):
     """Subclasses define ``name()``, ``displayName()``, ``shortHelpString()``,
     ``initAlgorithm()`` and ``run_backend(parameters, context, progress)`` returning the results."""
+
+    # the ids of the parameters declared by add_releve_parameters / add_band_parameters
+    ORTHO = "ORTHO"
+    RELEVES = "RELEVES"
+    PLOT_ID = "PLOT_ID"
+    SPECIES_COLUMNS = "SPECIES_COLUMNS"
+    EXCLUDE_COLUMNS = "EXCLUDE_COLUMNS"
+    COVER_SCALE = "COVER_SCALE"
+    SENSOR = "SENSOR"
+    WAVELENGTHS = "WAVELENGTHS"
+    PATCH_M = "PATCH_M"
 
     def tr(self, text: str) -> str:
         return tr(text)
@@ -53,6 +79,69 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
 
     def run_backend(self, parameters, context, progress):
         raise NotImplementedError
+
+    # -- parameters shared by check, train and embed
+    def add_releve_parameters(self, *, exclude_columns: bool = False) -> None:
+        """Orthophoto, relevés, plot id, taxon columns, (columns that are not taxa,) cover
+        scale."""
+        self.addParameter(QgsProcessingParameterRasterLayer(self.ORTHO, tr("Orthophoto")))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.RELEVES, tr("Relevés"), [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON]))
+        self.addParameter(QgsProcessingParameterField(
+            self.PLOT_ID, tr("Plot id column"), None, self.RELEVES, FIELD_TYPE_ANY,
+            False, True))
+        self.addParameter(QgsProcessingParameterField(
+            self.SPECIES_COLUMNS, tr("Taxon columns (default: every numeric column)"), None,
+            self.RELEVES, FIELD_TYPE_NUMERIC, True, True))
+        if exclude_columns:
+            self.addParameter(QgsProcessingParameterField(
+                self.EXCLUDE_COLUMNS, tr("Columns that are not taxa"), None, self.RELEVES,
+                FIELD_TYPE_ANY, True, True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.COVER_SCALE, tr("Cover scale"), [cover_scale_label(s) for s in cover_scales()],
+            False, 0))
+
+    def add_band_parameters(self, *, without_model: bool = False) -> None:
+        """Sensor, band wavelengths and patch size; ``without_model``: their labels say they
+        apply only without a model folder (embed)."""
+        if without_model:
+            labels = (tr("Sensor (without a model folder)"),
+                      tr("Band wavelengths in micrometres (without a model folder)"),
+                      tr("Patch size (m; without a model folder)"))
+        else:
+            labels = (tr("Sensor"), tr("Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)"),
+                      tr("Patch size (m)"))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.SENSOR, labels[0], [label for _name, label in sensor_choices()], False, 0))
+        self.addParameter(QgsProcessingParameterString(
+            self.WAVELENGTHS, labels[1], None, False, True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.PATCH_M, labels[2], NUMBER_DOUBLE, 100.0, False, 0.1))
+
+    def releve_inputs(self, parameters, context) -> dict:
+        """``ortho``, ``releves`` (files) and ``options`` (a ReleveOptions) for the backend,
+        from the parameters of :meth:`add_releve_parameters`."""
+        from ...backend.io.releves import ReleveOptions
+
+        ortho = self.raster_path(parameters, self.ORTHO, context)
+        releves = self.vector_path(parameters, self.RELEVES, context)
+        plot_id = self.parameterAsFields(parameters, self.PLOT_ID, context)
+        species = self.parameterAsFields(parameters, self.SPECIES_COLUMNS, context)
+        exclude = (self.parameterAsFields(parameters, self.EXCLUDE_COLUMNS, context)
+                   if self.parameterDefinition(self.EXCLUDE_COLUMNS) is not None else [])
+        scale = cover_scales()[self.parameterAsEnum(parameters, self.COVER_SCALE, context)]
+        options = ReleveOptions(plot_id=plot_id[0] if plot_id else None,
+                                species_columns=species or None,
+                                exclude_columns=exclude or None, cover_scale=scale)
+        return {"ortho": ortho, "releves": releves, "options": options}
+
+    def band_kwargs(self, parameters, context) -> dict:
+        """``sensor``, ``wavelengths`` and ``patch_m`` for the backend, from the parameters
+        of :meth:`add_band_parameters`."""
+        sensor = sensor_choices()[self.parameterAsEnum(parameters, self.SENSOR, context)][0]
+        wavelengths = self.parameterAsString(parameters, self.WAVELENGTHS, context).strip()
+        return {"sensor": sensor, "wavelengths": wavelengths or None,
+                "patch_m": self.parameterAsDouble(parameters, self.PATCH_M, context)}
 
     # -- inputs as files for the backend
     def raster_path(self, parameters, name, context) -> str:

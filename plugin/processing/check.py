@@ -5,38 +5,18 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessingOutputNumber,
-    QgsProcessingParameterEnum,
-    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
     QgsProcessingParameterVectorDestination,
-    QgsProcessingParameterVectorLayer,
 )
 
-from ..compat import (
-    FIELD_TYPE_ANY,
-    FIELD_TYPE_NUMERIC,
-    NUMBER_DOUBLE,
-    SOURCE_VECTOR_POINT,
-    SOURCE_VECTOR_POLYGON,
-)
+from ..compat import NUMBER_DOUBLE, SOURCE_VECTOR_POINT
 from ..i18n import tr
-from ..labels import cover_scale_label, cover_scales, sensor_choices
 from .base import BotaclipAlgorithm
 
 
 class CheckAlgorithm(BotaclipAlgorithm):
-    ORTHO = "ORTHO"
-    RELEVES = "RELEVES"
-    PLOT_ID = "PLOT_ID"
-    SPECIES_COLUMNS = "SPECIES_COLUMNS"
-    EXCLUDE_COLUMNS = "EXCLUDE_COLUMNS"
-    COVER_SCALE = "COVER_SCALE"
-    SENSOR = "SENSOR"
-    WAVELENGTHS = "WAVELENGTHS"
-    PATCH_M = "PATCH_M"
+    # ORTHO ... PATCH_M: see BotaclipAlgorithm
     MIN_VALID = "MIN_VALID"
     OUTPUT_PLOTS = "OUTPUT_PLOTS"
     OUTPUT_JSON = "OUTPUT_JSON"
@@ -69,28 +49,8 @@ class CheckAlgorithm(BotaclipAlgorithm):
             "sample patches to see what the model will see.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(self.ORTHO, tr("Orthophoto")))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            self.RELEVES, tr("Relevés"), [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON]))
-        self.addParameter(QgsProcessingParameterField(
-            self.PLOT_ID, tr("Plot id column"), None, self.RELEVES, FIELD_TYPE_ANY,
-            False, True))
-        self.addParameter(QgsProcessingParameterField(
-            self.SPECIES_COLUMNS, tr("Taxon columns (default: every numeric column)"), None,
-            self.RELEVES, FIELD_TYPE_NUMERIC, True, True))
-        self.addParameter(QgsProcessingParameterField(
-            self.EXCLUDE_COLUMNS, tr("Columns that are not taxa"), None, self.RELEVES,
-            FIELD_TYPE_ANY, True, True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.COVER_SCALE, tr("Cover scale"), [cover_scale_label(s) for s in cover_scales()],
-            False, 0))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SENSOR, tr("Sensor"), [label for _name, label in sensor_choices()], False, 0))
-        self.addParameter(QgsProcessingParameterString(
-            self.WAVELENGTHS, tr("Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)"),
-            None, False, True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PATCH_M, tr("Patch size (m)"), NUMBER_DOUBLE, 100.0, False, 0.1))
+        self.add_releve_parameters(exclude_columns=True)
+        self.add_band_parameters()
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_VALID, tr("Minimum valid fraction of a patch"), NUMBER_DOUBLE, 0.8,
             False, 0.0, 1.0))
@@ -107,25 +67,14 @@ class CheckAlgorithm(BotaclipAlgorithm):
 
     def run_backend(self, parameters, context, progress):
         from ...backend.check import check_data
-        from ...backend.io.releves import ReleveOptions
 
-        ortho = self.raster_path(parameters, self.ORTHO, context)
-        releves = self.vector_path(parameters, self.RELEVES, context)
-        plot_id = self.parameterAsFields(parameters, self.PLOT_ID, context)
-        species = self.parameterAsFields(parameters, self.SPECIES_COLUMNS, context)
-        exclude = self.parameterAsFields(parameters, self.EXCLUDE_COLUMNS, context)
-        scale = cover_scales()[self.parameterAsEnum(parameters, self.COVER_SCALE, context)]
-        sensor = sensor_choices()[self.parameterAsEnum(parameters, self.SENSOR, context)][0]
-        wavelengths = self.parameterAsString(parameters, self.WAVELENGTHS, context).strip()
+        inputs = self.releve_inputs(parameters, context)
+        bands = self.band_kwargs(parameters, context)
         plots_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_PLOTS, context)
         json_out = self.parameterAsFileOutput(parameters, self.OUTPUT_JSON, context)
         sheet = self.parameterAsFileOutput(parameters, self.CONTACT_SHEET, context)
-        options = ReleveOptions(plot_id=plot_id[0] if plot_id else None,
-                                species_columns=species or None,
-                                exclude_columns=exclude or None, cover_scale=scale)
         report = check_data(
-            ortho, releves, options, sensor=sensor, wavelengths=wavelengths or None,
-            patch_m=self.parameterAsDouble(parameters, self.PATCH_M, context),
+            **inputs, **bands,
             min_valid=self.parameterAsDouble(parameters, self.MIN_VALID, context),
             contact_sheet=sheet or None, plots_out=plots_out, json_out=json_out or None,
             progress=progress)

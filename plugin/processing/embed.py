@@ -10,7 +10,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
 
@@ -22,11 +21,10 @@ from ..labels import (
     PRECISION_LABELS,
     PRECISIONS,
     choice_label,
-    sensor_choices,
 )
-from .base import BotaclipAlgorithm
 from .modelparams import (
     WEIGHTS,
+    ModelAlgorithm,
     add_backbone_parameters,
     add_device_parameter,
     advanced,
@@ -39,12 +37,9 @@ from .modelparams import (
 PREVIEW_STYLE = "embedding_preview"
 
 
-class EmbedAlgorithm(BotaclipAlgorithm):
+class EmbedAlgorithm(ModelAlgorithm):
+    # ORTHO, SENSOR, WAVELENGTHS, PATCH_M: see BotaclipAlgorithm
     MODEL = "MODEL"
-    ORTHO = "ORTHO"
-    SENSOR = "SENSOR"
-    WAVELENGTHS = "WAVELENGTHS"
-    PATCH_M = "PATCH_M"
     STRIDE_M = "STRIDE_M"
     EXTENT = "EXTENT"
     MASK = "MASK"
@@ -60,12 +55,6 @@ class EmbedAlgorithm(BotaclipAlgorithm):
 
     def displayName(self) -> str:  # noqa: N802
         return tr("Embed orthophoto")
-
-    def group(self) -> str:
-        return tr("Model")
-
-    def groupId(self) -> str:  # noqa: N802
-        return "model"
 
     def shortHelpString(self) -> str:  # noqa: N802
         return tr(
@@ -93,15 +82,7 @@ class EmbedAlgorithm(BotaclipAlgorithm):
             self.MODEL, tr("Model folder (empty: the raw backbone below)"),
             FILE_BEHAVIOR_FOLDER, "", None, True))
         add_backbone_parameters(self)
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SENSOR, tr("Sensor (without a model folder)"),
-            [lbl for _name, lbl in sensor_choices()], False, 0))
-        self.addParameter(QgsProcessingParameterString(
-            self.WAVELENGTHS, tr("Band wavelengths in micrometres (without a model folder)"),
-            None, False, True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PATCH_M, tr("Patch size (m; without a model folder)"),
-            NUMBER_DOUBLE, 100.0, False, 0.1))
+        self.add_band_parameters(without_model=True)
         self.addParameter(QgsProcessingParameterNumber(
             self.STRIDE_M, tr("Stride (m; 0: half the patch size)"), NUMBER_DOUBLE, 0.0,
             False, 0.0))
@@ -142,11 +123,8 @@ class EmbedAlgorithm(BotaclipAlgorithm):
             weights = self.parameterAsFile(parameters, WEIGHTS, context).strip() or None
             kwargs = {"model": model, "weights": weights}
         else:
-            sensor = sensor_choices()[self.parameterAsEnum(parameters, self.SENSOR, context)][0]
-            wavelengths = self.parameterAsString(parameters, self.WAVELENGTHS, context).strip()
-            kwargs = dict(backbone_kwargs(self, parameters, context), sensor=sensor,
-                          wavelengths=wavelengths or None,
-                          patch_m=self.parameterAsDouble(parameters, self.PATCH_M, context))
+            kwargs = dict(backbone_kwargs(self, parameters, context),
+                          **self.band_kwargs(parameters, context))
         extent = None
         if parameters.get(self.EXTENT) not in (None, ""):
             rect = self.parameterAsExtent(parameters, self.EXTENT, context, layer.crs())

@@ -29,6 +29,7 @@ from ..labels import (
     needs_weights,
 )
 from ..settings import Settings
+from .base import BotaclipAlgorithm
 
 BACKBONE = "BACKBONE"
 TIMM_MODEL = "TIMM_MODEL"
@@ -37,6 +38,15 @@ DOFA_SIZES = ("dofa-small", "dofa-base", "dofa-large")
 RANDOM_WEIGHTS = "RANDOM_WEIGHTS"
 DEVICE = "DEVICE"
 
+
+class ModelAlgorithm(BotaclipAlgorithm):
+    """An algorithm of the Model group (train, embed)."""
+
+    def group(self) -> str:
+        return tr("Model")
+
+    def groupId(self) -> str:  # noqa: N802
+        return "model"
 
 
 def advanced(param):

@@ -9,34 +9,16 @@ from qgis.core import (
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterField,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
-    QgsProcessingParameterVectorLayer,
 )
 
-from ..compat import (
-    FIELD_TYPE_ANY,
-    FIELD_TYPE_NUMERIC,
-    NUMBER_DOUBLE,
-    NUMBER_INTEGER,
-    SOURCE_VECTOR_POINT,
-    SOURCE_VECTOR_POLYGON,
-)
+from ..compat import NUMBER_DOUBLE, NUMBER_INTEGER
 from ..i18n import tr
-from ..labels import (
-    TRANSFORM_LABELS,
-    choice_label,
-    cover_scale_label,
-    cover_scales,
-    cover_transforms,
-    sensor_choices,
-)
+from ..labels import TRANSFORM_LABELS, choice_label, cover_transforms
 from ..settings import Settings
-from .base import BotaclipAlgorithm
 from .modelparams import (
+    ModelAlgorithm,
     add_backbone_parameters,
     add_device_parameter,
     advanced,
@@ -66,16 +48,9 @@ def metric(summary, entry: str, key: str) -> float:
         return math.nan
 
 
-class TrainAlgorithm(BotaclipAlgorithm):
-    ORTHO = "ORTHO"
-    RELEVES = "RELEVES"
-    PLOT_ID = "PLOT_ID"
-    SPECIES_COLUMNS = "SPECIES_COLUMNS"
-    COVER_SCALE = "COVER_SCALE"
+class TrainAlgorithm(ModelAlgorithm):
+    # ORTHO ... PATCH_M: see BotaclipAlgorithm
     COVER_TRANSFORM = "COVER_TRANSFORM"
-    SENSOR = "SENSOR"
-    WAVELENGTHS = "WAVELENGTHS"
-    PATCH_M = "PATCH_M"
     EPOCHS = "EPOCHS"
     SEED = "SEED"
     MIN_VALID = "MIN_VALID"
@@ -87,12 +62,6 @@ class TrainAlgorithm(BotaclipAlgorithm):
 
     def displayName(self) -> str:  # noqa: N802
         return tr("Train BotaCLIP model")
-
-    def group(self) -> str:
-        return tr("Model")
-
-    def groupId(self) -> str:  # noqa: N802
-        return "model"
 
     def shortHelpString(self) -> str:  # noqa: N802
         return tr(
@@ -117,30 +86,13 @@ class TrainAlgorithm(BotaclipAlgorithm):
             "model and chance, and these recalls as numbers.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterRasterLayer(self.ORTHO, tr("Orthophoto")))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            self.RELEVES, tr("Relevés"), [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON]))
-        self.addParameter(QgsProcessingParameterField(
-            self.PLOT_ID, tr("Plot id column"), None, self.RELEVES, FIELD_TYPE_ANY,
-            False, True))
-        self.addParameter(QgsProcessingParameterField(
-            self.SPECIES_COLUMNS, tr("Taxon columns (default: every numeric column)"), None,
-            self.RELEVES, FIELD_TYPE_NUMERIC, True, True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.COVER_SCALE, tr("Cover scale"), [cover_scale_label(s) for s in cover_scales()],
-            False, 0))
+        self.add_releve_parameters()
         transforms = cover_transforms()
         self.addParameter(advanced(QgsProcessingParameterEnum(
             self.COVER_TRANSFORM, tr("Cover transform for the relevé encoder"),
             [choice_label(TRANSFORM_LABELS, t) for t in transforms], False,
             transforms.index(DEFAULT_TRANSFORM))))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SENSOR, tr("Sensor"), [lbl for _name, lbl in sensor_choices()], False, 0))
-        self.addParameter(QgsProcessingParameterString(
-            self.WAVELENGTHS, tr("Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)"),
-            None, False, True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PATCH_M, tr("Patch size (m)"), NUMBER_DOUBLE, 100.0, False, 0.1))
+        self.add_band_parameters()
         add_backbone_parameters(self)
         self.addParameter(QgsProcessingParameterNumber(
             self.EPOCHS, tr("Epochs (at most; training stops early when it no longer "
@@ -169,23 +121,13 @@ class TrainAlgorithm(BotaclipAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("BEST_EPOCH", tr("Best epoch")))
 
     def run_backend(self, parameters, context, progress):
-        from ...backend.io.releves import ReleveOptions
         from ...backend.train import train_model
 
-        ortho = self.raster_path(parameters, self.ORTHO, context)
-        releves = self.vector_path(parameters, self.RELEVES, context)
-        plot_id = self.parameterAsFields(parameters, self.PLOT_ID, context)
-        species = self.parameterAsFields(parameters, self.SPECIES_COLUMNS, context)
-        scale = cover_scales()[self.parameterAsEnum(parameters, self.COVER_SCALE, context)]
-        sensor = sensor_choices()[self.parameterAsEnum(parameters, self.SENSOR, context)][0]
-        wavelengths = self.parameterAsString(parameters, self.WAVELENGTHS, context).strip()
+        inputs = self.releve_inputs(parameters, context)
+        bands = self.band_kwargs(parameters, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        options = ReleveOptions(plot_id=plot_id[0] if plot_id else None,
-                                species_columns=species or None, cover_scale=scale)
         summary = train_model(
-            ortho, releves, out, options=options, sensor=sensor,
-            wavelengths=wavelengths or None,
-            patch_m=self.parameterAsDouble(parameters, self.PATCH_M, context),
+            out=out, **inputs, **bands,
             **backbone_kwargs(self, parameters, context),
             epochs=self.parameterAsInt(parameters, self.EPOCHS, context),
             seed=self.parameterAsInt(parameters, self.SEED, context),
