@@ -275,7 +275,8 @@ def make_contact_sheet(report: CheckReport, out, *, bands, n: int = 24, patch_px
     hi = np.array([stats.p98[b] for b in rgb], dtype="float32")[:, None, None]
     cols = min(6, len(picked))
     rows = (len(picked) + cols - 1) // cols
-    fig = Figure(figsize=(cols * 2.3, rows * 2.75), dpi=100)
+    height = rows * 2.95 + 0.8           # per row: 2.2 in of image, its title, 3 label lines
+    fig = Figure(figsize=(cols * 2.3, height), dpi=100)
     with PatchReader(report.ortho, patch_m=report.settings["patch_m"], patch_px=patch_px) as rd:
         for k, i in enumerate(picked):
             patch = rd.read(float(report.x[i]), float(report.y[i]))
@@ -297,8 +298,11 @@ def make_contact_sheet(report: CheckReport, out, *, bands, n: int = 24, patch_px
             progress.report(k / len(picked), "Drawing the contact sheet")
             progress.check()
     fig.suptitle(f"{Path(report.ortho).name}: {report.settings['patch_m']:g} m patches centred "
-                 "on plots (yellow cross), commonest taxa below; magenta = nodata", fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+                 "on plots (yellow cross), commonest taxa below; magenta = nodata", fontsize=9,
+                 y=1 - 0.25 / height)
+    # explicit spacing: tight_layout does not leave room for three-line labels on this grid
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.7 / height, bottom=0.55 / height,
+                        wspace=0.08, hspace=0.3)
     out = Path(out)
     with atomic_output(out) as tmp:
         fig.savefig(str(tmp), format="png")
