@@ -47,7 +47,8 @@ def register(sub) -> None:
                    help="distance between patch centres = output pixel size, in metres "
                    "(default: half the patch)")
     p.add_argument("--extent", metavar="xmin,ymin,xmax,ymax",
-                   help="limit to this rectangle, in the orthophoto's CRS")
+                   help="limit to this rectangle, in the orthophoto's CRS (write "
+                   "--extent=-10,... when xmin is negative)")
     p.add_argument("--mask", metavar="POLYGONS",
                    help="limit to these polygons (any OGR layer; reprojected)")
     p.add_argument("--preview", metavar="PREVIEW.tif",

@@ -1111,7 +1111,7 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                         step_px=step_px, stride=stride, extent=extent, area_mask=area_mask,
                         min_valid=min_valid, block_px=block_px, progress=progress,
                         t_start=t_start, software=software_versions(),
-                        bf16_native=bf16_native_cpu, keep=_keep_inputs, device=dev)
+                        bf16_native=bf16_native_cpu, keep=_keep_inputs)
     finally:
         state.release()
 
@@ -1134,7 +1134,7 @@ def _sample_patches(ortho, m: _Model, grid: Grid, min_valid: float, n: int = 8):
 def _run(*, ortho, out: Path, preview, info, m: _Model, grid: Grid, D: int, dtype: str,
          precision: str, batch_size, workers, resume: bool, state: _State, union: int,
          step_px: int, stride: float, extent, area_mask, min_valid: float, block_px: int,
-         progress: Progress, t_start: float, software: dict, bf16_native, keep, device
+         progress: Progress, t_start: float, software: dict, bf16_native, keep
          ) -> EmbedResult:
     import torch
 
@@ -1232,7 +1232,7 @@ def _run(*, ortho, out: Path, preview, info, m: _Model, grid: Grid, D: int, dtyp
 
     # -- the streaming loop
     total_px = W * H
-    px_done = sum(blocks_all[u][3] * blocks_all[u][4] for u in done)
+    px_done = px_start = sum(blocks_all[u][3] * blocks_all[u][4] for u in done)
     n_computed = 0
     fwd_s = 0.0
     t_loop = time.perf_counter()
@@ -1280,7 +1280,6 @@ def _run(*, ortho, out: Path, preview, info, m: _Model, grid: Grid, D: int, dtyp
                 uid = item[1]
                 ent = pending.get(uid)
                 if ent is None:
-                    _, c0, r0, w, h = block_of[uid]
                     ent = pending[uid] = {"buf": None, "got": 0, "expect": None, "n": 0}
                 if kind == "batch":
                     _, _, rows, cols, x = item
@@ -1318,12 +1317,16 @@ def _run(*, ortho, out: Path, preview, info, m: _Model, grid: Grid, D: int, dtyp
                 rate = n_computed / elapsed if elapsed > 0 else 0.0
                 frac = px_done / total_px if total_px else 1.0
                 loop_progress.report(frac, f"Embedding: {n_computed + patches_resumed} "
-                                           f"patches, {rate:.1f}/s")
+                                           f"patches, {rate:.1f}/s"
+                                           + _eta(px_done - px_start, total_px - px_done,
+                                                  elapsed))
                 if progress.is_cancelled():
                     cancelled = True
                     break
         finally:
             prod.shutdown()
+            if not n_workers:
+                source.close()          # closes the readers
             tds.FlushCache()
     loop_s = time.perf_counter() - t_loop
     loop_cpu = time.process_time() - cpu_loop
@@ -1373,6 +1376,18 @@ def _run(*, ortho, out: Path, preview, info, m: _Model, grid: Grid, D: int, dtyp
         precision_check=dict(bb.precision_check), batch_size=bs, workers=n_workers,
         dtype=dtype, blocks=len(blocks_all), blocks_resumed=n_resumed_blocks,
         patches_resumed=patches_resumed, state_dir=state.folder, union=union, tags=tags)
+
+
+def _eta(px_done: int, px_left: int, elapsed: float) -> str:
+    """', about N min left' once a few blocks are done."""
+    if px_done <= 0 or elapsed < 5 or px_left <= 0:
+        return ""
+    left = px_left * elapsed / px_done
+    if left < 90:
+        return f", about {left:.0f} s left"
+    if left < 5400:
+        return f", about {left / 60:.0f} min left"
+    return f", about {left / 3600:.1f} h left"
 
 
 def _create_temp(path: Path, W, H, D, dtype, grid: Grid, srs_wkt: str, block_px: int) -> None:
