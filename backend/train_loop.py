@@ -48,7 +48,10 @@ class TrainConfig:
     ``patience``: epochs without a better validation recall@``select_k`` before stopping;
     0 or None never stops early. ``reg_knn``: restrict the regulariser to each sample's k
     nearest frozen neighbours (None: all pairs). ``threads``: torch CPU threads while training
-    (0: leave as is). ``device``: "auto", "cpu" or "cuda".
+    (0: leave as is). ``device``: "auto", "cpu" or "cuda". ``precision``: the adapter's and
+    encoder's matrix products in training steps: "bfloat16" (autocast; losses, optimiser
+    state and validation stay float32), "float32", or "auto" = bfloat16 where the device
+    computes it natively (CUDA with bf16, CPUs with AVX512-BF16 or AMX), else float32.
     """
 
     epochs: int = 50
@@ -70,6 +73,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     threads: int = 0
+    precision: str = "auto"
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
@@ -112,7 +116,7 @@ class TrainResult:
 
 # ----------------------------------------------------------------------------- metrics
 
-def recall_at_k(a: Tensor, b: Tensor, ks=(1, 5, 10)) -> dict:
+def recall_at_k(a: Tensor, b: Tensor, ks=(1, 5, 10), sim_dtype=torch.float32) -> dict:
     """Retrieval recall of the pairs a[i] <-> b[i] among all n candidates, both directions.
 
     "img2rel@k": share of rows i whose b[i] is among the k most similar b's to a[i] (cosine);
@@ -122,17 +126,22 @@ def recall_at_k(a: Tensor, b: Tensor, ks=(1, 5, 10)) -> dict:
     """
     a = l2_normalize(a.detach().float())
     b = l2_normalize(b.detach().float())
+    if sim_dtype != torch.float32:
+        # a quick approximation (for choosing epochs): similarities of the rounded vectors,
+        # themselves rounded to sim_dtype, as the matrix product returns them; pairs that
+        # the rounding makes equal count as ties (split evenly, see above)
+        a, b = a.to(sim_dtype), b.to(sim_dtype)
     n = a.shape[0]
     if b.shape[0] != n or n == 0:
         raise ValueError(f"recall_at_k needs two non-empty aligned sets, got {n} and {b.shape[0]}")
-    diag = (a * b).sum(1)
+    diag = (a.float() * b.float()).sum(1).to(sim_dtype).float()
     greater_r = torch.zeros(n, device=a.device)
     equal_r = torch.zeros(n, device=a.device)
     greater_c = torch.zeros(n, device=a.device)
     equal_c = torch.zeros(n, device=a.device)
     for r0 in range(0, n, RECALL_CHUNK):
         r1 = min(n, r0 + RECALL_CHUNK)
-        s = a[r0:r1] @ b.T
+        s = (a[r0:r1] @ b.T).float()
         rows = torch.arange(r1 - r0, device=a.device)
         s[rows, rows + r0] = math.nan          # the pair itself is never a competitor
         d = diag[r0:r1, None]
@@ -278,6 +287,8 @@ def _check_config(c: TrainConfig) -> None:
     if not 0 <= c.dropout < 1 or not 0 <= c.taxon_dropout < 1:
         problems.append(f"dropout and taxon_dropout must be in [0, 1) (got {c.dropout}, "
                         f"{c.taxon_dropout})")
+    if str(c.precision).lower() not in ("auto", "float32", "bfloat16"):
+        problems.append(f"precision must be auto, float32 or bfloat16 (got {c.precision!r})")
     if int(c.select_k) < 1:
         problems.append(f"select_k must be at least 1 (got {c.select_k})")
     if int(c.adapter_hidden) < 1 or int(c.encoder_hidden) < 1:
@@ -365,6 +376,7 @@ class _Trainer:
         self.warmup_steps = int(c.warmup_epochs) * self.batches_per_epoch
         self.step = 0
         self.knn = int(c.reg_knn) if c.reg_knn else None
+        self.bf16 = _use_bf16(c.precision, device)
         self.ks = _ks(c.select_k)
         self._prepare_validation()
 
@@ -409,12 +421,15 @@ class _Trainer:
             self.progress.check()
             rows = self.train_idx[b]
             f = self._features(rows, variants[b])
-            img = self.adapter(f)
-            rel = self.encoder.forward_sparse(*self.rel.gather(rows, self.device),
-                                              generator=self.g_drop)
-            with torch.no_grad():
-                frozen_sim = cosine_matrix(f) if c.reg_lambda > 0 else None
-            total, con, reg = self._losses(img, rel, frozen_sim)
+            # bfloat16 autocast (where native) covers the matrix products of the heads and of
+            # the loss; the optimiser, its state and validation stay float32
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+                img = self.adapter(f)
+                rel = self.encoder.forward_sparse(*self.rel.gather(rows, self.device),
+                                                  generator=self.g_drop)
+                with torch.no_grad():
+                    frozen_sim = cosine_matrix(f) if c.reg_lambda > 0 else None
+                total, con, reg = self._losses(img, rel, frozen_sim)
             lr = c.lr * _lr_factor(self.step, self.warmup_steps, self.total_steps)
             for group in self.opt.param_groups:
                 group["lr"] = lr
@@ -428,7 +443,10 @@ class _Trainer:
                 "train_regulariser": mean[2]}
 
     @torch.no_grad()
-    def validate(self) -> tuple[dict, Tensor, Tensor]:
+    def validate(self, exact: bool = True) -> tuple[dict, Tensor, Tensor]:
+        """Validation losses and recall@k. With ``exact=False`` and bfloat16 training, the
+        n x n similarities of recall@k are computed in bfloat16 (the cost of validating on
+        a large split; fine for choosing the best epoch); reported metrics use exact=True."""
         for m in self.modules:
             m.eval()
         img = self.adapter(self.val_f)
@@ -440,7 +458,9 @@ class _Trainer:
         sums /= len(self.val_batches)
         out = {"val_loss": float(sums[0]), "val_contrastive": float(sums[1]),
                "val_regulariser": float(sums[2])}
-        out.update(recall_at_k(img, rel, self.ks))
+        low = self.bf16 and not exact
+        out.update(recall_at_k(img, rel, self.ks,
+                               sim_dtype=torch.bfloat16 if low else torch.float32))
         out[f"val_R@{self.c.select_k}"] = selection_score(out, self.c.select_k)
         out["logit_scale"] = float(self.loss.logit_scale.exp())
         out["logit_bias"] = float(self.loss.logit_bias)
@@ -461,6 +481,19 @@ class _Trainer:
         self.step = int(s["step"])
         self.g_data.set_state(s["rng_data"])
         self.g_drop.set_state(s["rng_dropout"])
+
+
+def _use_bf16(precision: str, device: torch.device) -> bool:
+    from .models.backbones import bf16_native_cpu
+
+    p = (precision or "auto").lower()
+    if p == "float32":
+        return False
+    if p == "bfloat16":
+        return True
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    return bf16_native_cpu()
 
 
 def _metric_subset(entry: dict) -> dict:
@@ -602,7 +635,7 @@ def _train(features, species, x, y, c: TrainConfig, device, progress, checkpoint
         t0 = time.perf_counter()
         train_stats = t.train_epoch()
         t1 = time.perf_counter()
-        metrics, _, _ = t.validate()
+        metrics, _, _ = t.validate(exact=False)
         t2 = time.perf_counter()
         entry = {"epoch": epoch, **train_stats, **metrics, "train_s": t1 - t0, "val_s": t2 - t1,
                  "seconds": t2 - t0}
@@ -631,11 +664,11 @@ def _train(features, species, x, y, c: TrainConfig, device, progress, checkpoint
 
     for m, sd in zip((t.adapter, t.encoder, t.loss), best_state):
         m.load_state_dict(sd)
-    _, img, rel_emb = t.validate()
+    final, img, rel_emb = t.validate()
     adapter, encoder, loss = (m.to("cpu").eval() for m in (t.adapter, t.encoder, t.loss))
     by_epoch = {h["epoch"]: h for h in history}
     metrics = {"untrained": _metric_subset(by_epoch[0]),
-               "best": _metric_subset(by_epoch[best_epoch]),
+               "best": _metric_subset(final),
                "chance": chance_recall(len(val_idx), ks)}
     return TrainResult(
         adapter=adapter, encoder=encoder, loss=loss, history=history, best_epoch=best_epoch,

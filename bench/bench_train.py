@@ -69,12 +69,13 @@ def synthetic(n=N_PLOTS, n_taxa=N_TAXA, per_plot=TAXA_PER_PLOT, dim=DIM, variant
 
 def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -> float:
     """Seconds for ``steps`` forward + backward + optimiser steps of the same heads on
-    ``n_batches`` pre-gathered contiguous float32 batches (cycled): the loop's floor."""
+    ``n_batches`` pre-gathered contiguous float32 batches (cycled), in the precision the loop
+    uses (bfloat16 autocast where native): the loop's floor."""
     import torch
 
     from ..backend.models.heads import ImageAdapter, ReleveEncoder
     from ..backend.models.losses import ContrastiveLoss, similarity_regulariser
-    from ..backend.train_loop import _param_groups
+    from ..backend.train_loop import _param_groups, _use_bf16
 
     g = torch.Generator().manual_seed(0)
     d = features.shape[2]
@@ -93,6 +94,7 @@ def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -
                         torch.from_numpy(csr.indices.astype(np.int64)),
                         torch.from_numpy(csr.indptr[:-1].astype(np.int64)),
                         torch.from_numpy(csr.data.astype(np.float32))))
+    bf16 = _use_bf16(config.precision, torch.device("cpu"))
     flushing = torch.set_flush_denormal(True)     # as the training loop does
     t0 = 0.0
     try:
@@ -100,9 +102,10 @@ def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -
             if i == 3:
                 t0 = time.perf_counter()
             f, idx, off, w = batches[i % n_batches]
-            img = adapter(f)
-            rel = encoder.forward_sparse(idx, off, w, generator=g)
-            total = loss(img, rel) + config.reg_lambda * similarity_regulariser(img, f)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                img = adapter(f)
+                rel = encoder.forward_sparse(idx, off, w, generator=g)
+                total = loss(img, rel) + config.reg_lambda * similarity_regulariser(img, f)
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()
@@ -128,7 +131,7 @@ def run(out_dir="bench-out", epochs: int = 50) -> dict:
     import torch
 
     from ..backend import __version__
-    from ..backend.train_loop import TrainConfig, train_on_features
+    from ..backend.train_loop import TrainConfig, _use_bf16, train_on_features
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,6 +160,8 @@ def run(out_dir="bench-out", epochs: int = 50) -> dict:
         "dim": DIM, "variants": VARIANTS, "features_mb": feats.nbytes / 2**20,
         "train_plots": len(result.train_idx), "val_plots": len(result.val_idx),
         "batches_per_epoch": steps, "epochs": len(result.timings),
+        "precision": "bfloat16" if _use_bf16(config.precision, torch.device("cpu"))
+        else "float32",
         "generate_s": gen_s, "total_s": total_s, "s_per_epoch": per_epoch,
         "s_per_epoch_median": float(np.median(result.timings)),
         "s_per_epoch_fastest_fifth": fastest, "epoch_seconds": result.timings,
@@ -180,7 +185,8 @@ def run(out_dir="bench-out", epochs: int = 50) -> dict:
                  f"{figures['nnz_per_plot']:.1f} per plot"),
         ("split", f"{figures['train_plots']} train / {figures['val_plots']} validation, "
                   f"{steps} batches per epoch"),
-        ("epochs", f"{figures['epochs']} (no early stopping), 2 threads, CPU"),
+        ("epochs", f"{figures['epochs']} (no early stopping), 2 threads, CPU, "
+                   f"{figures['precision']} matrix products"),
         ("total", f"{total_s:.1f} s" + (f" (50 epochs: about "
                                          f"{figures['projected_50_epochs_s']:.0f} s)"
                                          if epochs != 50 else "")

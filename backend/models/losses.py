@@ -66,7 +66,8 @@ class _Gram(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (u,) = ctx.saved_tensors
-        return (g + g.T) @ u
+        # under autocast the forward ran in g's dtype (bfloat16): so does the backward
+        return ((g + g.T) @ u.to(g.dtype)).to(u.dtype)
 
 
 def gram(u: Tensor) -> Tensor:
