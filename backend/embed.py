@@ -215,11 +215,10 @@ class _AreaMask:
     :meth:`rasterizer` makes a thread's own."""
 
     def __init__(self, path, raster_srs_wkt: str):
-        p = str(path)
-        layer_name = None
-        if "|layername=" in p:
-            p, layer_name = p.split("|layername=", 1)
-            layer_name = layer_name.split("|")[0]
+        from .io.releves import split_source
+
+        p, source_opts = split_source(path)      # QGIS sources: 'file.gpkg|layername=x'
+        layer_name = source_opts.get("layername")
         if not p.startswith("/vsi") and not Path(p).exists():
             raise BotaclipError(f"The mask layer {p} does not exist. Check the path.")
         try:
