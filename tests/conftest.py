@@ -77,3 +77,14 @@ def make_small_scene(out_dir, n_plots: int = 150, seed: int = 0, identical: bool
 def small_scene(tmp_path_factory):
     """(ortho, relevés) of :func:`make_small_scene`, built once per session."""
     return make_small_scene(tmp_path_factory.mktemp("small_scene"))
+
+
+@pytest.fixture
+def two_threads():
+    """torch on 2 threads for the test (what the build machine has), restored afterwards."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(old)

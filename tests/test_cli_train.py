@@ -20,12 +20,7 @@ TINY = '{"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_head
        '"dynamic_embed_dim": 32}'
 
 
-@pytest.fixture(autouse=True)
-def _two_threads():
-    old = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("two_threads")
 
 
 def _run(argv):

@@ -23,12 +23,7 @@ TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads
 SMALL = dict(patch_m=40.0, backbone="spectral", epochs=3, device="cpu")
 
 
-@pytest.fixture(autouse=True)
-def _two_threads():
-    old = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("two_threads")
 
 
 class _Log(Progress):
