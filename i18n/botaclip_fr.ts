@@ -1433,7 +1433,7 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="46" />
-      <source>Folder holding the backbone weights (.safetensors files). BotaCLIP never downloads weights by itself.</source>
+      <source>Folder holding the backbone weights (.pth or .safetensors files). BotaCLIP never downloads weights by itself.</source>
       <translation type="unfinished" />
     </message>
     <message>

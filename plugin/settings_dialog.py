@@ -43,7 +43,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
 
         self.weights = folder_widget(tr("not set"))
-        self.weights.setToolTip(tr("Folder holding the backbone weights (.safetensors files). "
+        self.weights.setToolTip(tr("Folder holding the backbone weights (.pth or .safetensors files). "
                                    "BotaCLIP never downloads weights by itself."))
         form.addRow(tr("Model weights folder"), self.weights)
 
