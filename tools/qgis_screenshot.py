@@ -1,7 +1,8 @@
 """Run inside QGIS (``qgis --code tools/qgis_screenshot.py``) by tools/qgis_screenshot.sh:
 loads the outputs of ``make demo`` the way the plugin shows them (orthophoto, relevés,
 embedding preview visible, embedding raster unticked), zooms to them, then writes a
-screenshot of the main window to $BOTACLIP_SHOT and quits."""
+screenshot of the main window to $BOTACLIP_SHOT (with $BOTACLIP_SHOT_MENU set: of the screen
+with Raster > BotaCLIP open) and quits."""
 
 import os
 from pathlib import Path
@@ -40,7 +41,28 @@ def grab():
 
 
 def save():
+    if os.environ.get("BOTACLIP_SHOT_MENU"):
+        open_menu()
+        QTimer.singleShot(1500, save_screen)
+        return
     iface.mainWindow().grab().save(shot)
+    iface.actionExit().trigger()
+
+
+def open_menu():
+    """Raster > BotaCLIP opened, as a user sees the plugin's entries."""
+    raster = iface.rasterMenu()
+    bar = iface.mainWindow().menuBar()
+    raster.popup(bar.mapToGlobal(bar.actionGeometry(raster.menuAction()).bottomLeft()))
+    sub = next(a for a in raster.actions() if a.menu() and "BotaCLIP" in a.text())
+    raster.setActiveAction(sub)
+    sub.menu().popup(raster.mapToGlobal(raster.actionGeometry(sub).topRight()))
+
+
+def save_screen():
+    from qgis.PyQt.QtGui import QGuiApplication
+
+    QGuiApplication.primaryScreen().grabWindow(0).save(shot)
     iface.actionExit().trigger()
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshot of real QGIS (under Xvfb) showing the outputs of `make demo` with the plugin
 # loaded from this checkout; used for the README. Usage: tools/qgis_screenshot.sh [DEMO] [PNG]
+# (BOTACLIP_SHOT_MENU=1 in the environment: with the Raster > BotaCLIP menu open)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$(realpath "${1:-$here/demo-out}")"
