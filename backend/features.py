@@ -45,7 +45,7 @@ from .errors import BotaclipError, Cancelled
 from .io.atomic import atomic_output
 from .progress import SILENT, Progress
 
-FEATURE_FORMAT = 1
+FEATURE_FORMAT = 2      # 2: integer patches across the raster edge rounded like the others
 CHUNK_PLOTS = 256
 DEFAULT_VARIANTS = 8
 _MARGIN_BYTES = 16 << 20         # free space kept beyond the estimate (file-system slack)

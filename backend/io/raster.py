@@ -440,6 +440,11 @@ class PatchReader:
             data = tmp.ReadAsArray(*win2, buf_xsize=px, buf_ysize=px,
                                    buf_type=gdal.GDT_Float32, resample_alg=self._alg)
             data = data.reshape(nb, px, px)
+            if not self._is_float:
+                # GDAL rounds a resampled integer band on direct reads (half away from zero)
+                # but not through the masked copy: round alike, so that a patch has the same
+                # values whether or not it crosses the raster's edge
+                data = np.trunc(data + np.copysign(0.5, data))
             valid = tmp.GetRasterBand(1).GetMaskBand().ReadAsArray(
                 *win2, px, px, resample_alg=gdal.GRIORA_NearestNeighbour) >= 128
         finally:
