@@ -1044,52 +1044,52 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="75" />
+      <location filename="../plugin/processing/base.py" line="78" />
       <source>A Python package BotaCLIP needs is missing ({error}). Open BotaCLIP &gt; Settings… or the BotaCLIP message for how to install it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="94" />
+      <location filename="../plugin/processing/base.py" line="97" />
       <source>Taxon columns (default: every numeric column)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="98" />
+      <location filename="../plugin/processing/base.py" line="101" />
       <source>Columns that are not taxa</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="108" />
+      <location filename="../plugin/processing/base.py" line="111" />
       <source>Sensor (without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="109" />
+      <location filename="../plugin/processing/base.py" line="112" />
       <source>Band wavelengths in micrometres (without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="110" />
+      <location filename="../plugin/processing/base.py" line="113" />
       <source>Patch size (m; without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="112" />
+      <location filename="../plugin/processing/base.py" line="115" />
       <source>Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="113" />
+      <location filename="../plugin/processing/base.py" line="116" />
       <source>Patch size (m)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="150" />
+      <location filename="../plugin/processing/base.py" line="153" />
       <source>Cannot open the raster given as {name}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="157" />
+      <location filename="../plugin/processing/base.py" line="160" />
       <source>Cannot open the layer given as {name}.</source>
       <translation type="unfinished" />
     </message>
@@ -1507,32 +1507,32 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="72" />
+      <location filename="../plugin/tasks.py" line="75" />
       <source>Unexpected error in {task}: {error}. The details are in the log (View &gt; Panels &gt; Log Messages, BotaCLIP tab).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="87" />
+      <location filename="../plugin/tasks.py" line="90" />
       <source>Error while finishing {task}:</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="105" />
+      <location filename="../plugin/tasks.py" line="108" />
       <source>{task}: cancelled.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="109" />
+      <location filename="../plugin/tasks.py" line="112" />
       <source>{task} was cancelled; nothing was written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="114" />
+      <location filename="../plugin/tasks.py" line="117" />
       <source>{task} stopped without a result.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="135" />
+      <location filename="../plugin/tasks.py" line="138" />
       <source>{task}: {n} warning(s). {first}</source>
       <translation type="unfinished" />
     </message>

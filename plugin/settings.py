@@ -117,3 +117,16 @@ class Settings:
 def _clean_path(value) -> str:
     text = "" if value is None else str(value).strip()
     return os.path.normpath(os.path.expanduser(text)) if text else ""
+
+
+def apply_threads(threads: int) -> None:
+    """Give torch ``threads`` CPU threads (0: leave torch's default, all cores). Called when a
+    BotaCLIP task or algorithm starts, so that the Settings value takes effect; torch's thread
+    count is process-wide, so QGIS keeps the rest of the cores when it is set lower."""
+    if threads and threads > 0:
+        try:
+            import torch
+        except ImportError:        # reported by the dependency check, not here
+            return
+        if torch.get_num_threads() != int(threads):
+            torch.set_num_threads(int(threads))

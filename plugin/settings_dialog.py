@@ -43,8 +43,8 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
 
         self.weights = folder_widget(tr("not set"))
-        self.weights.setToolTip(tr("Folder holding the backbone weights (.pth or .safetensors files). "
-                                   "BotaCLIP never downloads weights by itself."))
+        self.weights.setToolTip(tr("Folder holding the backbone weights (.pth or .safetensors "
+                                   "files). BotaCLIP never downloads weights by itself."))
         form.addRow(tr("Model weights folder"), self.weights)
 
         self.device = QComboBox()

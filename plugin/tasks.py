@@ -19,6 +19,7 @@ from qgis.PyQt.QtCore import pyqtSignal
 from ..backend.errors import BotaclipError, Cancelled
 from .i18n import tr
 from .progress import TaskProgress
+from .settings import Settings, apply_threads
 
 LOG_TAG = "BotaCLIP"
 
@@ -52,6 +53,7 @@ class BackendTask(QgsTask):
         self.error_message: str | None = None
         self.traceback: str | None = None
         self._was_cancelled = False
+        self.threads = Settings().threads         # read here: QgsSettings on the main thread
         _ALIVE.add(self)
 
     # ------------------------------------------------------------------ worker thread
@@ -61,6 +63,7 @@ class BackendTask(QgsTask):
     def run(self) -> bool:
         self.status = "running"
         try:
+            apply_threads(self.threads)
             self.result = self.function(**self.kwargs, progress=self.progress_adapter)
             return True
         except Cancelled:

@@ -180,3 +180,25 @@ def test_feedback_progress(qgis_app):
     assert p.is_cancelled()
     with pytest.raises(Cancelled):
         p.check()
+
+
+def test_threads_setting_reaches_torch(qgis_app, qtbot):
+    """The CPU threads chosen in Settings take effect when a task runs."""
+    import torch
+    from qgis.core import QgsApplication
+
+    from botaclip.plugin.settings import Settings
+    from botaclip.plugin.tasks import BackendTask
+
+    old = torch.get_num_threads()
+    s = Settings()
+    s.threads = 1
+    seen = []
+    try:
+        task = BackendTask("threads", lambda progress: seen.append(torch.get_num_threads()))
+        QgsApplication.taskManager().addTask(task)
+        qtbot.waitUntil(lambda: task.status in DONE, timeout=10000)
+        assert task.status == "success" and seen == [1]
+    finally:
+        s.threads = 0
+        torch.set_num_threads(old)

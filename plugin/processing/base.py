@@ -66,8 +66,11 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
         return help_url(self.name()).toString()
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from ..settings import Settings, apply_threads
+
         progress = FeedbackProgress(feedback)
         try:
+            apply_threads(Settings().threads)
             return self.run_backend(parameters, context, progress)
         except BotaclipError as exc:
             raise QgsProcessingException(str(exc)) from exc
