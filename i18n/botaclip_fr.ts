@@ -809,67 +809,67 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="65" />
+      <location filename="../plugin/labels.py" line="61" />
       <source>Automatic (the GPU if there is one)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="66" />
+      <location filename="../plugin/labels.py" line="62" />
       <source>CPU</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="67" />
+      <location filename="../plugin/labels.py" line="63" />
       <source>GPU (CUDA)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="72" />
+      <location filename="../plugin/labels.py" line="68" />
       <source>Automatic (bfloat16 where it agrees with float32)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="73" />
+      <location filename="../plugin/labels.py" line="69" />
       <source>float32 (exact, slower)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="74" />
+      <location filename="../plugin/labels.py" line="70" />
       <source>bfloat16 (faster; checked against float32)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="79" />
+      <location filename="../plugin/labels.py" line="75" />
       <source>float16 (half the disk space)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="80" />
+      <location filename="../plugin/labels.py" line="76" />
       <source>float32</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="90" />
+      <location filename="../plugin/labels.py" line="86" />
       <source>Presence / absence</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="91" />
+      <location filename="../plugin/labels.py" line="87" />
       <source>Square root of cover</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="92" />
+      <location filename="../plugin/labels.py" line="88" />
       <source>Logarithm of cover (log 1 + x)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="93" />
+      <location filename="../plugin/labels.py" line="89" />
       <source>Hellinger (square root of relative cover)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="94" />
+      <location filename="../plugin/labels.py" line="90" />
       <source>Covers as they are</source>
       <translation type="unfinished" />
     </message>

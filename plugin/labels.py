@@ -47,10 +47,6 @@ BACKBONE_LABELS = {
 BACKBONES = tuple(BACKBONE_LABELS)
 
 
-def backbone_label(key: str) -> str:
-    return tr(BACKBONE_LABELS.get(key, key))
-
-
 def backbone_name(key: str, timm_name: str = "") -> str:
     """The backend's backbone name: ``key``, or ``timm:<timm_name>`` for ``timm``."""
     return f"timm:{timm_name.strip()}" if key == "timm" else key
