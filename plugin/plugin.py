@@ -18,7 +18,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QDialog, QPushButton
 
-from . import deps
+from . import deps, native_guard
 from .help import open_help
 from .i18n import PluginTranslator, tr
 from .settings import Settings
@@ -64,6 +64,7 @@ class BotaclipPlugin:
     def initGui(self):  # noqa: N802 (QGIS's name)
         self.apply_extra_path()
         self.deps_report = deps.check_dependencies()
+        self.report_native_conflicts()
 
         self.toolbar = self.iface.addToolBar(tr("BotaCLIP"))
         self.toolbar.setObjectName(self.TOOLBAR_OBJECT_NAME)
@@ -141,6 +142,25 @@ class BotaclipPlugin:
         if folder and folder != self._extra_path:
             deps.remove_extra_path(self._extra_path)
             self._extra_path = folder if deps.add_extra_path(folder) else self._extra_path
+
+    def report_native_conflicts(self) -> None:
+        """Say in the log what :mod:`.native_guard` did at load, and warn in the message bar
+        when a crashing module was already loaded by someone else."""
+        from .tasks import log
+
+        for conflict in native_guard.conflicts():
+            if conflict.action == "kept_out":
+                log(tr("{module} is kept out of QGIS's process: this native module crashes "
+                       "QGIS when OpenGL's libLLVM is loaded, and torch works without "
+                       "it.").format(module=conflict.module))
+                continue
+            text = tr("{module} was loaded by another plugin before BotaCLIP; it can crash "
+                      "QGIS during Train or Embed on Linux desktops. Disable the other "
+                      "plugin, or start QGIS with QT_XCB_GL_INTEGRATION=none.").format(
+                module=conflict.module)
+            log(text, Qgis.MessageLevel.Warning)
+            self.iface.messageBar().pushMessage(tr("BotaCLIP"), text,
+                                                Qgis.MessageLevel.Warning, 0)
 
     def update_action_states(self) -> None:
         report = self.deps_report or deps.DependencyReport()
