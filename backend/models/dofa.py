@@ -41,6 +41,7 @@ from timm.models.vision_transformer import Block
 from torch import Tensor, nn
 
 from ..errors import BotaclipError
+from .weight_files import DOFA_SIZE_NAMES, normalize_size_name  # noqa: F401  (public here too)
 
 Wavelengths = Union[Tensor, Sequence[float]]
 
@@ -65,18 +66,7 @@ DOFA_SIZES: dict[str, DofaSize] = {
     "dofa-large": DofaSize(1024, 24, 16),
 }
 """Named sizes; all use patch 16, image 224 and a dynamic generator width of 128."""
-
-
-def normalize_size_name(name: str) -> str:
-    """``"base"``, ``"DOFA_base"``, ``"dofa-base"`` -> ``"dofa-base"``; BotaclipError if unknown."""
-    key = str(name).strip().lower().replace("_", "-")
-    if not key.startswith("dofa-"):
-        key = "dofa-" + key
-    if key not in DOFA_SIZES:
-        raise BotaclipError(
-            f"Unknown DOFA size {name!r}: choose one of {', '.join(DOFA_SIZES)}."
-        )
-    return key
+assert tuple(DOFA_SIZES) == DOFA_SIZE_NAMES
 
 
 @dataclasses.dataclass(frozen=True)
