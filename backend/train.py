@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import shutil
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -73,6 +74,14 @@ class TrainSummary:
         m = self.metrics[which]
         return 0.5 * (m[f"img2rel@{k}"] + m[f"rel2img@{k}"])
 
+    def beats_chance(self, k: int = 10) -> bool:
+        """Whether the trained model's image->relevé recall@k on the ``n_val`` validation
+        plots exceeds chance by more than two binomial standard errors of chance (a random
+        ranking reaches that about once in 40 runs): below it, training found nothing that
+        can be told from luck."""
+        p, hit = self.metrics["chance"][f"img2rel@{k}"], self.metrics["best"][f"img2rel@{k}"]
+        return hit > p + 2.0 * math.sqrt(p * (1.0 - p) / max(self.n_val, 1))
+
     def to_dict(self) -> dict:
         d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
              if f.name != "result"}             # asdict would deep-copy the whole TrainResult
@@ -94,6 +103,14 @@ class TrainSummary:
             f"Took {self.seconds:.0f} s.",
         ]
         return "\n".join(lines)
+
+
+NO_BETTER_THAN_CHANCE = (
+    "The model does no better than chance: it finds the right relevé among its 10 nearest "
+    "for {trained:.1f} % of the {n} validation plots, and chance alone gives {chance:.1f} %. "
+    "Check that the taxon columns hold taxa (not identifiers or measurements), that the "
+    "relevés lie on the orthophoto in the same place (coordinates, CRS), and that the plots "
+    "differ in what grows there.")
 
 
 def _min_plots(c) -> tuple[int, int]:
@@ -379,4 +396,8 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
         backbone=bb.name, random_weights=bool(bb.random_weights), precision=bb.precision,
         seconds=time.perf_counter() - t_start, timings=timings,
         features={k: v for k, v in freport.items() if k != "cache_dir"}, result=result)
+    if not summary.beats_chance():
+        progress.warn(NO_BETTER_THAN_CHANCE.format(
+            trained=100 * summary.metrics["best"]["img2rel@10"],
+            chance=100 * summary.metrics["chance"]["img2rel@10"], n=summary.n_val))
     return summary

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsCoordinateTransformContext,
     QgsLayerTreeGroup,
     QgsMapLayer,
+    QgsMapLayerLegendUtils,
     QgsProject,
     QgsRasterLayer,
     QgsVectorFileWriter,
@@ -22,6 +23,8 @@ from .compat import WRITER_NO_ERROR
 from .i18n import tr, translatable
 
 STYLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "styles"
+# custom layer property naming the kind of BotaCLIP result a layer shows
+OUTPUT_PROPERTY = "botaclip/output"
 
 # Category labels of the plot status style (resources/styles/plot_status.qml), translated
 # when the style is applied.
@@ -69,24 +72,69 @@ def layer_group(name: str, project: QgsProject | None = None) -> QgsLayerTreeGro
     return group if group is not None else root.insertGroup(0, name)
 
 
-def _add(layer: QgsMapLayer, what: str, group, style, project,
-         visible: bool = True) -> QgsMapLayer:
+def _add(layer: QgsMapLayer, what: str, group, style, project, visible: bool = True,
+         output: str = "") -> QgsMapLayer:
+    """Add ``layer`` with ``style``: in the place of the project layers read from the same
+    file (the result they showed is replaced), else into ``group`` (a name or a group), else
+    where :func:`default_slot` says. ``output``: what kind of BotaCLIP result it is (kept
+    as a custom property, so that inputs pickers never offer our results as inputs)."""
     if not layer.isValid():
         raise BotaclipError(tr("QGIS cannot open the {what} {path}.").format(
             what=what, path=layer.source()))
     project = project or QgsProject.instance()
     if style:
         apply_style(layer, style)
-    if group is None:
-        project.addMapLayer(layer)
-    else:
-        if isinstance(group, str):
-            group = layer_group(group, project)
-        project.addMapLayer(layer, False)
-        group.addLayer(layer)
+    if output:
+        layer.setCustomProperty(OUTPUT_PROPERTY, output)
+    old = layers_reading([layer.source()], project)
+    if isinstance(group, str):
+        group = layer_group(group, project)
+    parent, index = slot_of(old[0], project) if old else \
+        ((group, len(group.children())) if group is not None else default_slot(layer, project))
+    project.addMapLayer(layer, False)
+    parent.insertLayer(index, layer)
+    if old:
+        project.removeMapLayers([lyr.id() for lyr in old])
     if not visible:
         set_layer_visible(layer, False, project)
     return layer
+
+
+def slot_of(layer: QgsMapLayer, project: QgsProject):
+    """(group, index) of ``layer``'s node in the layer tree."""
+    node = project.layerTreeRoot().findLayer(layer.id())
+    if node is None:
+        return project.layerTreeRoot(), 0
+    parent = node.parent()
+    return parent, parent.children().index(node)
+
+
+def default_slot(layer: QgsMapLayer, project: QgsProject):
+    """Where a new result goes: a vector layer at the top; a raster directly above the
+    topmost raster of the layer tree, in its group, so that it covers the orthophoto but
+    not the points above it (at the bottom when there is no raster)."""
+    root = project.layerTreeRoot()
+    if not isinstance(layer, QgsRasterLayer):
+        return root, 0
+    for node in root.findLayers():
+        if isinstance(node.layer(), QgsRasterLayer):
+            parent = node.parent()
+            return parent, parent.children().index(node)
+    return root, len(root.children())
+
+
+def set_legend_labels(layer: QgsMapLayer, labels, iface=None,
+                      project: QgsProject | None = None) -> bool:
+    """Replace the labels of ``layer``'s legend entries (for people, instead of band
+    names); False when it is not in the layer tree."""
+    node = (project or QgsProject.instance()).layerTreeRoot().findLayer(layer.id())
+    if node is None:
+        return False
+    for index, label in enumerate(labels):
+        QgsMapLayerLegendUtils.setLegendNodeUserLabel(node, index, label)
+    if iface is not None:
+        iface.layerTreeView().layerTreeModel().refreshLayerLegend(node)
+    return True
 
 
 def set_layer_visible(layer: QgsMapLayer, visible: bool,
@@ -101,27 +149,65 @@ def set_layer_visible(layer: QgsMapLayer, visible: bool,
 
 
 def add_raster_layer(path, name: str, *, group=None, style: str | None = None,
-                     project: QgsProject | None = None, visible: bool = True) -> QgsRasterLayer:
-    """Add a raster file to the project (optionally into ``group``: a name or a group);
-    ``visible=False`` adds it unticked in the layer tree."""
+                     project: QgsProject | None = None, visible: bool = True,
+                     output: str = "") -> QgsRasterLayer:
+    """Add a raster file to the project (see :func:`_add`); ``visible=False`` adds it
+    unticked in the layer tree."""
     return _add(QgsRasterLayer(str(path), name, "gdal"), tr("raster"), group, style, project,
-                visible)
+                visible, output)
 
 
 def add_vector_layer(path, name: str, *, group=None, style: str | None = None,
-                     project: QgsProject | None = None) -> QgsVectorLayer:
+                     project: QgsProject | None = None, output: str = "") -> QgsVectorLayer:
     """Add an OGR vector (``path`` or ``path|layername=x``) to the project."""
     return _add(QgsVectorLayer(str(path), name, "ogr"), tr("vector layer"), group, style,
-                project)
+                project, True, output)
+
+
+def _file_of(source: str) -> str:
+    return os.path.normcase(os.path.abspath(str(source).split("|")[0]))
+
+
+def layers_reading(paths, project: QgsProject | None = None) -> list[QgsMapLayer]:
+    """The project layers read from any of the files ``paths``."""
+    project = project or QgsProject.instance()
+    wanted = {_file_of(p) for p in paths if p}
+    return [lyr for lyr in project.mapLayers().values() if _file_of(lyr.source()) in wanted]
+
+
+class HeldLayers:
+    """The project layers showing files a run is about to replace. They stay while it runs
+    and are replaced in place by the new result (:func:`_add`). Where an open file cannot
+    be replaced (Windows), :meth:`release` takes them out for the run and :meth:`restore`
+    puts them back, in their place and style, when it is cancelled or fails."""
+
+    def __init__(self, paths, project: QgsProject | None = None):
+        self.paths = [str(p) for p in paths if p]
+        self.project = project or QgsProject.instance()
+        self._saved: list = []
+
+    def release(self, must: bool = os.name == "nt") -> int:
+        if not must:
+            return 0
+        layers = layers_reading(self.paths, self.project)
+        for layer in layers:
+            parent, index = slot_of(layer, self.project)
+            self._saved.append((layer.clone(), parent, index))
+        self.project.removeMapLayers([lyr.id() for lyr in layers])
+        return len(self._saved)
+
+    def restore(self) -> int:
+        saved, self._saved = self._saved, []
+        for layer, parent, index in saved:
+            self.project.addMapLayer(layer, False)
+            parent.insertLayer(min(index, len(parent.children())), layer)
+        return len(saved)
 
 
 def remove_layers_from(paths, project: QgsProject | None = None) -> int:
-    """Remove project layers read from any of ``paths``: a run is about to replace those
-    files (on Windows an open file cannot be replaced). Returns how many were removed."""
+    """Remove project layers read from any of ``paths``. Returns how many were removed."""
     project = project or QgsProject.instance()
-    wanted = {os.path.normcase(os.path.abspath(str(p))) for p in paths if p}
-    ids = [lid for lid, lyr in project.mapLayers().items()
-           if os.path.normcase(os.path.abspath(lyr.source().split("|")[0])) in wanted]
+    ids = [lyr.id() for lyr in layers_reading(paths, project)]
     if ids:
         project.removeMapLayers(ids)
     return len(ids)

@@ -42,9 +42,12 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         layout.addLayout(form)
 
-        self.weights = folder_widget(tr("not set"))
+        from ..backend.models.weight_files import default_weights_dir
+
+        self.weights = folder_widget(str(default_weights_dir()))
         self.weights.setToolTip(tr("Folder holding the backbone weights (.pth or .safetensors "
-                                   "files). BotaCLIP never downloads weights by itself."))
+                                   "files). Empty: the default folder shown. BotaCLIP never "
+                                   "downloads weights by itself."))
         form.addRow(tr("Model weights folder"), self.weights)
 
         self.device = QComboBox()

@@ -6,7 +6,8 @@ main thread: ``on_success(result)``; or ``on_error(message)`` (a BotaclipError's
 is; any other exception as "unexpected error" with its traceback in the QGIS log, tag
 "BotaCLIP"); or ``on_cancel()`` when the user cancelled (from the task manager or
 :meth:`cancel`) -- a cancel is never reported as an error. Without a callback the outcome is
-pushed to ``message_bar`` (if given). Warnings the backend raised are shown at the end.
+pushed to ``message_bar`` (if given). Warnings the backend raised are kept in ``warnings``
+(and pushed to ``message_bar`` when there is no ``on_success`` to report them with).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import traceback
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QTimer, pyqtSignal
 
 from ..backend.errors import BotaclipError, Cancelled
 from .i18n import tr
@@ -22,6 +24,11 @@ from .progress import TaskProgress
 from .settings import Settings, apply_threads
 
 LOG_TAG = "BotaCLIP"
+
+# QGIS 3.26+ has a Silent flag: QGIS then leaves the reporting of the outcome to us (it would
+# otherwise say "Task failed" for a task the user cancelled). 3.22 lacks it: see
+# drop_failure_notice.
+TASK_FLAGS = QgsTask.Flag.CanCancel | getattr(QgsTask.Flag, "Silent", QgsTask.Flag.CanCancel)
 
 # The task manager owns the C++ task, but the Python wrapper (whose run/finished overrides
 # QGIS calls) must stay referenced until the task has finished, or it is garbage collected
@@ -42,7 +49,7 @@ class BackendTask(QgsTask):
 
     def __init__(self, description: str, function, kwargs: dict | None = None, *,
                  on_success=None, on_error=None, on_cancel=None, message_bar=None):
-        super().__init__(description, QgsTask.Flag.CanCancel)
+        super().__init__(description, TASK_FLAGS)
         self.function = function
         self.kwargs = dict(kwargs or {})
         self.on_success, self.on_error, self.on_cancel = on_success, on_error, on_cancel
@@ -99,13 +106,17 @@ class BackendTask(QgsTask):
             log(line, Qgis.MessageLevel.Warning)
         if ok:
             self.status = "success"
-            self._push_warnings()
             if self.on_success is not None:
-                self.on_success(self.result)
+                self.on_success(self.result)     # the caller reports the warnings with it
+            else:
+                self._push_warnings()
             return
         if self._was_cancelled or (self.error_message is None and self.isCanceled()):
             self.status = "cancelled"
             log(tr("{task}: cancelled.").format(task=self.description()))
+            if self.message_bar is not None:
+                bar, text = self.message_bar, self.description()
+                QTimer.singleShot(0, lambda: drop_failure_notice(bar, text))
             if self.on_cancel is not None:
                 self.on_cancel()
             else:
@@ -138,6 +149,19 @@ class BackendTask(QgsTask):
             self._push(tr("{task}: {n} warning(s). {first}").format(
                 task=self.description(), n=len(warnings), first=warnings[0]),
                 Qgis.MessageLevel.Warning, "\n".join(warnings))
+
+
+def drop_failure_notice(bar, description: str) -> int:
+    """Remove the "Task failed: <description>" notice that QGIS before 3.26 pushes into its
+    message bar for every task that ends without success, a cancelled one included (it
+    does so right after ``finished``, for tasks longer than a few seconds). Our own message
+    says "cancelled". Returns how many items were removed."""
+    if sip.isdeleted(bar):
+        return 0
+    items = [item for item in bar.items() if item.text() == description]
+    for item in items:
+        bar.popWidget(item)
+    return len(items)
 
 
 def start(task: BackendTask) -> BackendTask:

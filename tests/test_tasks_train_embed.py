@@ -191,6 +191,13 @@ def test_train_dialog_builds_its_parameters(qgis_iface, project, settings, qtbot
     assert dlg.folder.filePath() == str(Path(demo.releves).parent / MODEL_FOLDER)
     assert dlg.device.currentData() == "cpu"                 # from the settings
     assert len(dlg.species_columns()) == len(demo.taxa)
+    # DOFA base by default, and no weights file anywhere: Run waits, with two ways out
+    assert not dlg.ok_button.isEnabled()
+    assert "needs its weights file" in dlg.validation_label.text()
+    assert [b.text() for b in dlg._fix_buttons] == ["Choose weights file…",
+                                                    "Use the spectral baseline"]
+    dlg._fix_buttons[1].click()
+    assert dlg.backbone.key() == "spectral" and not dlg._fix_buttons
     assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
     dlg.species.set_all(False)
     assert not dlg.ok_button.isEnabled()
@@ -241,11 +248,13 @@ def test_train_dialog_runs_and_reports(qgis_iface, project, settings, qtbot, tmp
     assert _wait(qtbot, dlg) == "success", [i.text() for i in dlg.bar.items()]
     assert (tmp_path / "model" / "config.json").exists()
     texts = [i.text() for i in dlg.bar.items()]
-    assert any("recall@10" in t and "chance" in t and 'href="file://' in t for t in texts)
+    assert len(texts) == 1, texts                              # one message, not a pile
+    assert "finds the right relevé among its 10 nearest" in texts[0] and "chance" in texts[0]
     items = qgis_iface.messageBar().items()
-    assert items and "Training report" in items[-1].text()
+    assert items and "Model written to" in items[-1].text()
     assert items[-1].level() == Qgis.MessageLevel.Warning      # random weights
-    assert items[-1].findChildren(QPushButton, "botaclip_open_report")
+    buttons = items[-1].findChildren(QPushButton, "botaclip_result_button")
+    assert [b.text() for b in buttons] == ["Open report", "Details…"]
     assert dlg.open_report_button.isVisible()
     assert dlg.report_path().endswith(".html")
     assert dlg.ok_button.isEnabled() and dlg.close_button.text() == "Close"
@@ -280,6 +289,8 @@ def test_embed_dialog_builds_its_parameters(qgis_iface, project, settings, qtbot
     dlg.show()
     ortho = Path(demo.orthophoto)
     assert dlg.output.filePath() == str(ortho.with_name(ortho.stem + "_embeddings.tif"))
+    assert "needs its weights file" in dlg.validation_label.text()
+    dlg._fix_buttons[1].click()                            # use the spectral baseline
     assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
     assert dlg.extent_value() is None                      # whole orthophoto by default
     dlg.model.setFilePath(str(tmp_path))

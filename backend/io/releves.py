@@ -73,8 +73,11 @@ _COVER_DEFAULTS = ("cover", "cover_percent", "cover_pct", "abundance")
 # numeric fields that a wide layer holds beside its taxa: never read as taxa by default
 _NOT_TAXA = {"fid", "ogc_fid", "objectid", "id", "x", "y", "z", "lon", "lat", "long", "lng",
              "longitude", "latitude", "easting", "northing", "xcoord", "ycoord", "x_coord",
-             "y_coord", "elevation", "altitude"}
-NOT_TAXA_FIELDS = frozenset(_NOT_TAXA)   # public name for front doors (pre-ticked columns)
+             "y_coord", "elevation", "altitude", "area", "perimeter", "shape_area",
+             "shape_length", "shape_leng", "shape_len", "geom_area", "geom_length",
+             # the fields of check's status layer (backend.check.write_status_layer)
+             "valid_fraction", "n_taxa"}
+NOT_TAXA_FIELDS = frozenset(_NOT_TAXA)   # public name for front doors (never offered)
 _COORD_HINTS = ("x", "y", "lon", "lat", "long", "longitude", "latitude", "easting", "northing",
                 "xcoord", "ycoord")
 # metadata written by write_releves so that a round trip keeps the kind of values

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from qgis.core import Qgis
 from qgis.gui import QgsMessageBar
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
 )
 
 from ..help import open_help
 from ..i18n import tr
+from ..layers import HeldLayers
 from ..tasks import BackendTask, start
 
 
@@ -36,6 +41,7 @@ class TaskDialog(QDialog):
         super().__init__(parent)
         self.iface = iface
         self.task: BackendTask | None = None
+        self.held = HeldLayers([])
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
 
@@ -52,6 +58,10 @@ class TaskDialog(QDialog):
         self.validation_label.setWordWrap(True)
         self.validation_label.setStyleSheet("color: #b00020;")
         self.layout_.addWidget(self.validation_label)
+        self.fix_row = QHBoxLayout()
+        self.layout_.addLayout(self.fix_row)
+        self._fix_buttons: list[QPushButton] = []
+        self._qgis_item = None          # our last message in QGIS's own bar
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -94,17 +104,43 @@ class TaskDialog(QDialog):
         """Why the input cannot be run yet ("" when it can)."""
         return ""
 
+    def validation_fixes(self) -> list:
+        """One-click ways out of the current validation error: (label, slot) pairs."""
+        return []
+
     def refresh(self, *_args) -> None:
-        """Enable Run only for valid input, and say why not."""
+        """Enable Run only for valid input, and say why not (with buttons that fix it)."""
         error = "" if self.running else self.validation_error()
         self.validation_label.setText(error)
         self.validation_label.setVisible(bool(error))
+        self._show_fixes(self.validation_fixes() if error else [])
         self.ok_button.setEnabled(not error and not self.running)
         self.close_button.setText(tr("Cancel") if self.running else tr("Close"))
+
+    def _show_fixes(self, fixes) -> None:
+        labels = [label for label, _slot in fixes]
+        if labels == [b.text() for b in self._fix_buttons]:
+            return
+        for button in self._fix_buttons:
+            self.fix_row.removeWidget(button)
+            button.deleteLater()
+        self._fix_buttons = []
+        for label, slot in fixes:
+            button = QPushButton(label)
+            button.setObjectName("botaclip_fix")
+            button.clicked.connect(slot)
+            self.fix_row.addWidget(button)
+            self._fix_buttons.append(button)
+        if fixes:
+            self.fix_row.addStretch(1)
 
     # ------------------------------------------------------------------ running
     def make_task(self) -> BackendTask:
         raise NotImplementedError
+
+    def output_paths(self) -> list:
+        """The files the run writes: the layers showing them stay until it replaces them."""
+        return []
 
     def accept(self) -> None:
         """Run (the dialog stays open to show progress and results)."""
@@ -120,6 +156,8 @@ class TaskDialog(QDialog):
         except Exception as exc:  # noqa: BLE001  (BotaclipError and friends: inline)
             self.show_error(str(exc))
             return
+        self.held = HeldLayers(self.output_paths())
+        self.held.release()
         task.on_success = self._success
         task.on_error = self._error
         task.on_cancel = self._cancelled
@@ -161,22 +199,90 @@ class TaskDialog(QDialog):
             self._ended()
 
     def _error(self, message: str) -> None:
+        self.held.restore()
         self._ended()
         self.show_error(message)
 
     def _cancelled(self) -> None:
+        self.held.restore()
         self._ended()
-        self.show_message(tr("Cancelled; nothing was written."), Qgis.MessageLevel.Info)
+        self.show_message(self.cancel_text(), Qgis.MessageLevel.Info)
+
+    def cancel_text(self) -> str:
+        """What the dialog says after a cancel (subclasses say how to continue)."""
+        return tr("Cancelled; nothing was written.")
 
     def on_success(self, result) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ messages
-    def show_message(self, text: str, level=Qgis.MessageLevel.Info, duration: int = 0) -> None:
-        """In the dialog's own bar; also in QGIS's bar when the dialog is hidden."""
-        self.bar.pushMessage("", text, level, duration)
-        if not self.isVisible() and self.iface is not None:
-            self.iface.messageBar().pushMessage(tr("BotaCLIP"), text, level, duration)
+    def show_message(self, text: str, level=Qgis.MessageLevel.Info, duration: int = 0,
+                     details: str = "") -> None:
+        """In the dialog's own bar, replacing the previous message; also in QGIS's bar
+        (replacing this dialog's previous one there) when the dialog is hidden. A long
+        text's first line is the message and the rest its details (a click away)."""
+        text, details = split_details(text, details)
+        self.bar.clearWidgets()
+        if details:
+            self.bar.pushMessage("", text, details, level, duration)
+        else:
+            self.bar.pushMessage("", text, level, duration)
+        if not self.isVisible():
+            self.push_to_qgis(text, level, details)
+
+    def push_to_qgis(self, text: str, level, details: str = "", widget=None) -> None:
+        """This dialog's one message in QGIS's bar: the previous one goes."""
+        if self.iface is None:
+            return
+        bar = self.iface.messageBar()
+        old, self._qgis_item = self._qgis_item, None
+        if old is not None and not sip.isdeleted(old):
+            bar.popWidget(old)
+        if widget is not None:
+            bar.pushWidget(widget, level, 0)
+        elif details:
+            bar.pushMessage(tr("BotaCLIP"), text, details, level, 0)
+        else:
+            bar.pushMessage(tr("BotaCLIP"), text, level, 0)
+        self._qgis_item = bar.currentItem()     # the one just pushed
 
     def show_error(self, text: str) -> None:
         self.show_message(text, Qgis.MessageLevel.Critical)
+
+    def report_result(self, text: str, level=Qgis.MessageLevel.Success, details: str = "",
+                      buttons=()) -> None:
+        """A run's result, in the dialog's bar and in QGIS's (where it stays after the dialog
+        is closed), each replacing this dialog's previous message. The task's warnings
+        turn it into a warning and lead its details; ``buttons``: (label, slot) pairs shown
+        beside the message in QGIS's bar."""
+        warnings = self.task.warnings if self.task is not None else []
+        if warnings and level in (Qgis.MessageLevel.Success, Qgis.MessageLevel.Info):
+            level = Qgis.MessageLevel.Warning
+        details = "\n".join([*warnings, details] if details else warnings)
+        text, details = split_details(text, details)
+        self.show_message(text, level, 0, details)
+        if self.isVisible():
+            self.push_to_qgis(text, level, details, self._message_widget(text, details,
+                                                                        buttons))
+
+    def _message_widget(self, text: str, details: str, buttons):
+        """QGIS's message item with our buttons (None when there are none)."""
+        if not buttons or self.iface is None:
+            return None
+        widget = self.iface.messageBar().createMessage(tr("BotaCLIP"), text)
+        if details:
+            buttons = [*buttons, (tr("Details…"), lambda: QMessageBox.information(
+                self.iface.mainWindow(), self.windowTitle(), details))]
+        for label, slot in buttons:
+            button = QPushButton(label, widget)
+            button.setObjectName("botaclip_result_button")
+            button.clicked.connect(slot)
+            widget.layout().addWidget(button)
+        return widget
+
+
+def split_details(text: str, details: str = "") -> tuple[str, str]:
+    """(first paragraph, the rest + ``details``) of a message: the bars show two lines."""
+    head, _sep, rest = text.strip().partition("\n")
+    more = "\n".join(p for p in (rest.strip(), details.strip()) if p)
+    return head.strip(), more

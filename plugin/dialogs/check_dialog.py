@@ -6,13 +6,12 @@ import os
 from pathlib import Path
 
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QUrl
-from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QPlainTextEdit, QPushButton
 
 from ...backend.check import check_data
 from ..i18n import tr
-from ..layers import add_vector_layer, remove_layers_from
+from ..labels import cover_scale_label
+from ..layers import add_vector_layer
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
@@ -35,7 +34,7 @@ class CheckDialog(TaskDialog):
         self.plot_id, self.species = self.inputs.plot_id, self.inputs.species
         self.cover_scale = self.inputs.cover_scale
 
-        self.bands = BandInputs(self.form, tr("Sensor"), tr(
+        self.bands = BandInputs(self.form, tr(
             "Side of the square image patch centred on each plot."), self)
         self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
         self.patch = self.bands.patch
@@ -94,9 +93,11 @@ class CheckDialog(TaskDialog):
         return {"plots_out": out / PLOTS_FILE, "json_out": out / JSON_FILE,
                 "contact_sheet": out / SHEET_FILE if self.contact.isChecked() else None}
 
+    def output_paths(self) -> list:
+        return list(self.outputs().values())
+
     def make_task(self) -> BackendTask:
         outputs = self.outputs()
-        remove_layers_from(outputs.values())
         self.summary.hide()
         self.open_sheet.hide()
         return BackendTask(
@@ -108,16 +109,22 @@ class CheckDialog(TaskDialog):
         self.report = report
         plots = report.outputs.get("plots")
         if plots:
-            add_vector_layer(plots, tr("Plot status"), style="plot_status")
+            add_vector_layer(plots, tr("Plot status"), style="plot_status", output="plot_status")
         self.summary.setPlainText(report.summary())
         self.summary.show()
         sheet = report.outputs.get("contact_sheet")
         self.open_sheet.setVisible(bool(sheet) and os.path.exists(str(sheet)))
         level = Qgis.MessageLevel.Success if report.plots_usable else Qgis.MessageLevel.Warning
-        self.show_message(tr("{usable} of {total} plots usable, {taxa} taxa.").format(
-            usable=report.plots_usable, total=report.plots_total, taxa=report.n_species),
-            level, 10)
+        scale = report.releve_info.get("cover_scale") or "auto"
+        self.show_message(tr("{usable} of {total} plots can be used for training; {taxa} "
+                             "taxa; cover scale: {scale}.").format(
+            usable=report.plots_usable, total=report.plots_total, taxa=report.n_species,
+            scale=cover_scale_label(scale).split(" (")[0]), level, 0,
+            details=report.summary())
 
-    def open_contact_sheet(self) -> bool:
+    def open_contact_sheet(self) -> str:
+        """Open the contact sheet (in QGIS when the system has no image viewer for it)."""
+        from ..viewer import open_file
+
         sheet = self.report.outputs.get("contact_sheet") if self.report else None
-        return bool(sheet) and QDesktopServices.openUrl(QUrl.fromLocalFile(str(sheet)))
+        return open_file(str(sheet), self) if sheet else ""

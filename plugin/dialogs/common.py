@@ -42,21 +42,6 @@ from ..settings import Settings
 RELEVE_KEYWORDS = ("relev", "plot", "vegetation", "placette")
 
 
-def preselect(combo: QgsMapLayerComboBox, iface, keywords) -> None:
-    """Choose the active layer if the combo accepts it, else the first layer whose name
-    contains one of ``keywords`` (the combo's own default is just the first by name)."""
-    layers = [combo.layer(i) for i in range(combo.count())]
-    layers = [lyr for lyr in layers if lyr is not None]
-    active = iface.activeLayer() if iface is not None else None
-    if active is not None and active in layers:
-        combo.setLayer(active)
-        return
-    for layer in layers:
-        if any(k in layer.name().lower() for k in keywords):
-            combo.setLayer(layer)
-            return
-
-
 def ortho_combo(tooltip: str) -> QgsMapLayerComboBox:
     combo = QgsMapLayerComboBox()
     combo.setFilters(LAYER_FILTER_RASTER)
@@ -129,54 +114,114 @@ def enum_combo(labels: dict, current: str | None = None) -> QComboBox:
     return combo
 
 
+def taxon_fields(layer, plot_id: str = "") -> list[str]:
+    """The fields of ``layer`` that can hold taxa: numeric, and neither the plot id, an
+    identifier or primary key, a coordinate or geometry measure, nor a field BotaCLIP itself
+    writes (the check's status layer)."""
+    from ...backend.io.releves import NOT_TAXA_FIELDS
+
+    if layer is None:
+        return []
+    fields = layer.fields()
+    keys = {fields.at(i).name() for i in layer.primaryKeyAttributes()
+            if 0 <= i < fields.count()}
+    return [f.name() for f in fields if f.isNumeric() and f.name() != plot_id
+            and f.name() not in keys and f.name().lower() not in NOT_TAXA_FIELDS]
+
+
+def is_botaclip_output(layer) -> bool:
+    """Whether ``layer`` is one BotaCLIP added as a result (see layers.OUTPUT_PROPERTY)."""
+    from ..layers import OUTPUT_PROPERTY
+
+    return bool(layer is not None and layer.customProperty(OUTPUT_PROPERTY, ""))
+
+
+def preselect_releves(combo: QgsMapLayerComboBox, iface) -> None:
+    """Choose the layer that looks most like relevés: the active layer when it has taxon
+    columns, else the one with the most (a name with 'relevé', 'plot'... breaks ties); never
+    a layer BotaCLIP wrote. The combo's own default is just the first layer by name."""
+    layers = [combo.layer(i) for i in range(combo.count())]
+    layers = [lyr for lyr in layers if lyr is not None and not is_botaclip_output(lyr)]
+    if not layers:
+        return
+    active = iface.activeLayer() if iface is not None else None
+    if active in layers and taxon_fields(active):
+        combo.setLayer(active)
+        return
+
+    def score(layer):
+        named = any(k in layer.name().lower() for k in RELEVE_KEYWORDS)
+        return (len(taxon_fields(layer)), named)
+
+    best = max(layers, key=score)
+    if score(best) > (0, False) or is_botaclip_output(combo.currentLayer()):
+        combo.setLayer(best)
+
+
 class TaxonColumns(QWidget):
-    """The numeric columns of a relevé layer as a checkable list with All / None buttons.
-    Identifiers, coordinates and elevation start unticked; what the user ticks is kept
-    while the dialog lives (per column name)."""
+    """The taxon columns of a relevé layer (see :func:`taxon_fields`) as a checkable list
+    with a search box and All / None buttons (which act on the columns the search shows).
+    What the user ticks is kept while the dialog lives (per column name)."""
 
     changed = pyqtSignal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._checked: dict[str, bool] = {}
+        self.search = QLineEdit()
+        self.search.setObjectName("botaclip_taxon_search")
+        self.search.setPlaceholderText(tr("Search taxa…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.list.setMinimumHeight(100)
+        self.count_label = QLabel()
         all_btn, none_btn = QPushButton(tr("All")), QPushButton(tr("None"))
         all_btn.clicked.connect(lambda: self.set_all(True))
         none_btn.clicked.connect(lambda: self.set_all(False))
         vbox = QVBoxLayout(self)
         vbox.setContentsMargins(0, 0, 0, 0)
+        vbox.addWidget(self.search)
         vbox.addWidget(self.list)
         row = QHBoxLayout()
         row.addWidget(all_btn)
         row.addWidget(none_btn)
         row.addStretch(1)
+        row.addWidget(self.count_label)
         vbox.addLayout(row)
         self.setToolTip(tr("The columns holding taxa (covers, presence or counts). "
-                           "Identifiers, coordinates and elevation are unticked."))
+                           "Identifiers, coordinates and BotaCLIP's own fields are not "
+                           "listed."))
         self.list.itemChanged.connect(self._toggled)
 
     def fill(self, layer, plot_id: str = "") -> None:
-        from ...backend.io.releves import NOT_TAXA_FIELDS
-
         self.list.blockSignals(True)
         self.list.clear()
-        if layer is not None:
-            for f in layer.fields():
-                name = f.name()
-                if not f.isNumeric() or name == plot_id:
-                    continue
-                item = QListWidgetItem(name)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                checked = self._checked.get(name, name.lower() not in NOT_TAXA_FIELDS)
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-                self.list.addItem(item)
+        for name in taxon_fields(layer, plot_id):
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = self._checked.get(name, True)
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
         self.list.blockSignals(False)
+        self._filter(self.search.text())
         self.changed.emit()
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setHidden(bool(needle) and needle not in item.text().lower())
+        self._count()
+
+    def _count(self) -> None:
+        self.count_label.setText(tr("{n} of {total} ticked").format(
+            n=len(self.columns()), total=self.list.count()))
 
     def _toggled(self, item) -> None:
         self._checked[item.text()] = item.checkState() == Qt.CheckState.Checked
+        self._count()
         self.changed.emit()
 
     def set_all(self, on: bool) -> None:
@@ -184,9 +229,11 @@ class TaxonColumns(QWidget):
         self.list.blockSignals(True)
         for i in range(self.list.count()):
             item = self.list.item(i)
-            item.setCheckState(state)
-            self._checked[item.text()] = on
+            if not item.isHidden():
+                item.setCheckState(state)
+                self._checked[item.text()] = on
         self.list.blockSignals(False)
+        self._count()
         self.changed.emit()
 
     def count(self) -> int:
@@ -233,7 +280,7 @@ class ReleveInputs(QObject):
         self.cover_scale = cover_scale_combo()
         form.addRow(tr("Cover scale"), self.cover_scale)
 
-        preselect(self.releves, iface, RELEVE_KEYWORDS)
+        preselect_releves(self.releves, iface)
         self._releves_changed(self.releves.currentLayer())
         self.ortho.layerChanged.connect(self.changed)
         self.releves.layerChanged.connect(self._releves_changed)
@@ -296,12 +343,12 @@ class ReleveInputs(QObject):
 
 
 class BandInputs(QObject):
-    """Band preset (sensor), band wavelengths and patch size as rows of a form."""
+    """Sensor (a band preset), band wavelengths and patch size as rows of a form."""
 
-    def __init__(self, form, sensor_label: str, patch_tooltip: str, parent=None):
+    def __init__(self, form, patch_tooltip: str, parent=None):
         super().__init__(parent)
         self.sensor = sensor_combo()
-        form.addRow(sensor_label, self.sensor)
+        form.addRow(tr("Sensor"), self.sensor)
 
         self.wavelengths = QLineEdit()
         self.wavelengths.setPlaceholderText(tr("optional, e.g. 0.665, 0.56, 0.49, 0.842"))
@@ -379,10 +426,8 @@ class BackboneInputs(QObject):
         self.timm_label.setVisible(key == "timm")
         self.weights_box.setEnabled(needs_weights(key))
         self.weights.setEnabled(not self.random.isChecked())
-        folder = self.settings.weights_folder
         self.weights.lineEdit().setPlaceholderText(
-            tr("empty: look in {folder}").format(folder=folder) if folder else
-            tr("empty: look in the weights folder of the settings"))
+            tr("empty: look in {folder}").format(folder=self.weights_folder()))
         self.changed.emit()
 
     def validation_error(self) -> str:
@@ -396,7 +441,49 @@ class BackboneInputs(QObject):
             return tr("The weights file {path} does not exist.").format(path=path)
         if key == "timm" and not path:
             return tr("A timm backbone needs its weights file.")
+        if not path and not self.found_weights():
+            return tr("{backbone} needs its weights file, and none is in the weights folder "
+                      "{folder}. Choose the file, or use the spectral baseline, which needs "
+                      "none.").format(backbone=choice_label(BACKBONE_LABELS, key).split(" (")[0],
+                                      folder=self.weights_folder())
         return ""
+
+    def weights_folder(self) -> str:
+        """Where a DOFA file is looked up: the settings' folder, else the default one."""
+        from ...backend.models.weight_files import default_weights_dir
+
+        return self.settings.weights_folder or str(default_weights_dir())
+
+    def found_weights(self) -> str:
+        """The DOFA weights file the run would use from the weights folder ("" if none)."""
+        from ...backend.errors import BotaclipError
+        from ...backend.models.weight_files import find_dofa_weights
+
+        try:
+            return str(find_dofa_weights(self.key(), self.weights_folder()))
+        except BotaclipError:
+            return ""
+
+    def fixes(self) -> list:
+        """One-click ways out of :meth:`validation_error` (label, slot)."""
+        if not needs_weights(self.key()) or self.random.isChecked() or self.key() == "timm":
+            return []
+        if self.weights.filePath().strip() or self.found_weights():
+            return []
+        return [(tr("Choose weights file…"), self.choose_weights),
+                (tr("Use the spectral baseline"), self.use_spectral)]
+
+    def choose_weights(self) -> None:
+        from qgis.PyQt.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(
+            self.weights, tr("Backbone weights file"), self.weights_folder(),
+            self.weights.filter())
+        if path:
+            self.weights.setFilePath(path)
+
+    def use_spectral(self) -> None:
+        self.backbone.setCurrentIndex(self.backbone.findData("spectral"))
 
     def kwargs(self) -> dict:
         """``backbone``, ``weights`` and ``weights_dir`` for the backend."""

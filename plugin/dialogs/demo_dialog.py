@@ -10,7 +10,7 @@ from qgis.PyQt.QtWidgets import QLabel, QSpinBox
 
 from ...backend.demo import MAX_SIZE_M, MIN_SIZE_M, generate_demo_data
 from ..i18n import tr, translatable
-from ..layers import add_raster_layer, add_vector_layer, layer_group, remove_layers_from
+from ..layers import add_raster_layer, add_vector_layer, layer_group
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
@@ -74,10 +74,12 @@ class DemoDialog(TaskDialog):
             return tr("{path} is a file: choose a folder.").format(path=folder)
         return ""
 
+    def output_paths(self) -> list:
+        out = Path(self.folder.filePath().strip())
+        return [out / name for name in DEMO_FILES]
+
     def make_task(self) -> BackendTask:
         out = Path(self.folder.filePath().strip())
-        # layers still open on the files about to be replaced (Windows locks them)
-        remove_layers_from([out / name for name in DEMO_FILES])
         return BackendTask(tr("Create BotaCLIP demo data"), generate_demo_data,
                            {"out_dir": out, "size_m": float(self.size.value()),
                             "seed": int(self.seed.value())})

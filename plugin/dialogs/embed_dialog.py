@@ -3,17 +3,23 @@ embedding raster and its RGB preview, in QGIS's task manager."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from qgis.core import Qgis
 from qgis.gui import QgsExtentWidget, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox
+from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel
 
 from ..compat import LAYER_FILTER_POLYGON
-from ..i18n import tr
-from ..labels import DTYPE_LABELS, PRECISION_LABELS
-from ..layers import add_raster_layer, raster_source, remove_layers_from, vector_source
+from ..i18n import tr, translatable
+from ..labels import (
+    BACKBONE_LABELS,
+    DTYPE_LABELS,
+    PRECISION_LABELS,
+    choice_label,
+    needs_weights,
+)
+from ..layers import add_raster_layer, raster_source, set_legend_labels, vector_source
 from ..processing.modelparams import embed_cache_dir, embed_raster_with_settings
 from ..settings import Settings
 from ..settings_dialog import folder_widget
@@ -30,6 +36,40 @@ from .common import (
 )
 
 PREVIEW_STYLE = "embedding_preview"
+
+
+# the preview's legend entries (red, green, blue), for people rather than "PC1"
+PREVIEW_LEGEND = (
+    translatable("Red: the strongest contrast the model sees between places"),
+    translatable("Green: the second strongest"),
+    translatable("Blue: the third (alike colours: places the model finds alike)"),
+)
+
+
+def model_config(folder: str) -> dict | None:
+    """The config.json of a model folder (None when there is none or it is unreadable)."""
+    if not folder:
+        return None
+    try:
+        with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def model_summary(config: dict) -> str:
+    """One sentence on what a model uses, for the dialog."""
+    backbone = (config.get("backbone") or {}).get("name", "?")
+    names = (config.get("bands") or {}).get("names") or []
+    check = config.get("check") or {}
+    return tr("This model uses the {backbone} backbone on {n} bands ({bands}) with "
+              "{patch:g} m patches; it was trained on {plots} plots and {taxa} taxa.").format(
+        backbone=choice_label(BACKBONE_LABELS, "timm" if backbone.startswith("timm:")
+                              else backbone).split(" (")[0],
+        n=len(names), bands=", ".join(map(str, names)) or "?",
+        patch=float(config.get("patch_m") or 0), plots=check.get("plots_used", "?"),
+        taxa=len(config.get("species") or []))
 
 
 def preview_path(out: str) -> str:
@@ -58,9 +98,15 @@ class EmbedDialog(TaskDialog):
                                  "backbone, bands and patch size."))
         self.form.addRow(tr("Model folder"), self.model)
 
+        self.model_info = QLabel()
+        self.model_info.setObjectName("botaclip_model_info")
+        self.model_info.setWordWrap(True)
+        self.model_info.hide()
+        self.form.addRow("", self.model_info)
+
         self.backbone = BackboneInputs(self.form, self.settings, self)
 
-        self.bands = BandInputs(self.form, tr("Band preset"), tr(
+        self.bands = BandInputs(self.form, tr(
             "Side of the square image patch behind each output pixel."), self)
         self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
         self.patch = self.bands.patch
@@ -138,10 +184,37 @@ class EmbedDialog(TaskDialog):
         self.refresh()
 
     def _model_changed(self, *_args) -> None:
-        raw = not self.model.filePath().strip()
+        path = self.model.filePath().strip()
+        config = model_config(path)
+        raw = not path
+        if config is not None:
+            self._show_model(config)
+        self.model_info.setText(model_summary(config) if config else "")
+        self.model_info.setVisible(config is not None)
         self.backbone.set_backbone_enabled(raw)
         self.bands.set_enabled(raw)
+        if not raw:     # a weights file may replace the model's own, for DOFA only
+            self.backbone.weights_box.setEnabled(needs_weights(self.backbone.key()))
+            self.backbone.weights.setEnabled(needs_weights(self.backbone.key()))
+            self.backbone.weights.lineEdit().setPlaceholderText(
+                tr("empty: the file the model was trained with"))
         self.refresh()
+
+    def _show_model(self, config: dict) -> None:
+        """What the model uses, in the greyed rows (its backbone, bands and patch size)."""
+        name = str((config.get("backbone") or {}).get("name", ""))
+        key = "timm" if name.startswith("timm:") else name
+        combo = self.backbone.backbone
+        if combo.findData(key) >= 0:
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(key))
+            combo.blockSignals(False)
+        self.backbone.timm_name.setText(name[5:] if key == "timm" else "")
+        wavelengths = (config.get("bands") or {}).get("wavelengths_um") or []
+        self.wavelengths.setText(", ".join(f"{w:g}" for w in wavelengths))
+        if config.get("patch_m"):
+            self.patch.setValue(float(config["patch_m"]))
+        self.backbone._update()
 
     def _output_edited(self, *_args) -> None:
         self._out_auto = False
@@ -157,9 +230,16 @@ class EmbedDialog(TaskDialog):
             if not os.path.isfile(os.path.join(model, "config.json")):
                 return tr("{path} is not a model folder (it has no config.json).").format(
                     path=model)
+            if model_config(model) is None:
+                return tr("The config.json of {path} cannot be read: train the model "
+                          "again.").format(path=model)
             weights = self.backbone.weights.filePath().strip()
             if weights and not os.path.isfile(weights):
                 return tr("The weights file {path} does not exist.").format(path=weights)
+            if not weights and not self.model_weights_found(model_config(model)):
+                return tr("The model's backbone weights file is not where it was when the "
+                          "model was trained, nor in the weights folder {folder}: choose "
+                          "it.").format(folder=self.backbone.weights_folder())
         else:
             error = self.backbone.validation_error()
             if error:
@@ -204,19 +284,53 @@ class EmbedDialog(TaskDialog):
                 kwargs["backbone_config"] = dict(self.backbone_config)
         return kwargs
 
+    def model_weights_found(self, config: dict) -> bool:
+        """Whether the backbone weights a model names can be found (or are not needed)."""
+        backbone = config.get("backbone") or {}
+        name = str(backbone.get("name", ""))
+        if not needs_weights(name) or backbone.get("random_weights"):
+            return True
+        recorded = backbone.get("weights_path")
+        if recorded and os.path.isfile(str(recorded)):
+            return True
+        return name.startswith("dofa-") and bool(self.backbone.found_weights())
+
+    def validation_fixes(self) -> list:
+        if not self.model.filePath().strip():
+            return self.backbone.fixes()
+        config = model_config(self.model.filePath().strip())
+        if config is not None and not self.backbone.weights.filePath().strip() \
+                and not self.model_weights_found(config):
+            return [(tr("Choose weights file…"), self.backbone.choose_weights)]
+        return []
+
+    def output_paths(self) -> list:
+        out = self.output.filePath().strip()
+        return [out, preview_path(out)] if out else []
+
     def make_task(self) -> BackendTask:
-        kwargs = self.task_kwargs()
-        remove_layers_from([kwargs["out"], kwargs["preview"]])
-        return BackendTask(tr("Embed orthophoto"), embed_raster_with_settings, kwargs)
+        return BackendTask(tr("Embed orthophoto"), embed_raster_with_settings,
+                           self.task_kwargs())
+
+    def cancel_text(self) -> str:
+        return tr("Cancelled: the embedding raster was not written. The finished blocks are "
+                  "kept: Run again with the same settings continues where it stopped.")
 
     def on_success(self, result) -> None:
         self.result = result
         stem = Path(str(result.out)).stem
         add_raster_layer(result.out, tr("{name} (embeddings)").format(name=stem),
-                         visible=False)
+                         visible=False, output="embeddings")
         preview = getattr(result, "preview", None)
         if preview:
-            add_raster_layer(preview, tr("{name} (preview)").format(name=stem),
-                             style=PREVIEW_STYLE)
-        self.show_message(tr("Embeddings written to {path}.").format(path=result.out),
-                          Qgis.MessageLevel.Success, 10)
+            layer = add_raster_layer(preview, tr("{name} (preview)").format(name=stem),
+                                     style=PREVIEW_STYLE, output="embedding_preview")
+            set_legend_labels(layer, [tr(label) for label in PREVIEW_LEGEND], self.iface)
+        bands, height, width = result.shape
+        self.report_result(tr("Embeddings written to {path}: {width} × {height} pixels, "
+                              "one per patch centre, {bands} bands.").format(
+            path=result.out, width=width, height=height, bands=bands), details=tr(
+            "{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); {nodata} "
+            "pixels left empty (no image under them).").format(
+            n=result.n_patches, s=result.seconds, rate=result.patches_per_s,
+            precision=result.precision, nodata=result.n_nodata))

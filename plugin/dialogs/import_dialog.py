@@ -13,7 +13,7 @@ from qgis.PyQt.QtWidgets import QComboBox
 
 from ...backend.io.releves import import_releves, sniff_delimiter
 from ..i18n import tr
-from ..layers import add_vector_layer, remove_layers_from
+from ..layers import add_vector_layer
 from ..tasks import BackendTask
 from .base import TaskDialog
 from .common import cover_scale_combo
@@ -185,9 +185,11 @@ class ImportDialog(TaskDialog):
         return ""
 
     # ------------------------------------------------------------------ running
+    def output_paths(self) -> list:
+        return [self.output.filePath().strip()]
+
     def make_task(self) -> BackendTask:
         out = self.output.filePath().strip()
-        remove_layers_from([out])
         table_plot_id = self.table_plot_id.currentText()
         return BackendTask(
             tr("Import relevés"), import_releves,

@@ -6,9 +6,7 @@ import math
 import os
 
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QUrl
-from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QPushButton, QSpinBox
+from qgis.PyQt.QtWidgets import QMessageBox, QPushButton, QSpinBox
 
 from ..i18n import tr
 from ..settings import Settings
@@ -23,6 +21,7 @@ from .common import (
 )
 
 MODEL_FOLDER = "botaclip_model"
+MIN_PLOTS = 100     # backend.train_loop: MIN_TRAIN_PLOTS + MIN_VAL_PLOTS
 
 
 def _pct(value) -> str:
@@ -30,21 +29,37 @@ def _pct(value) -> str:
         value = float(value)
     except (TypeError, ValueError):
         return "–"
-    return "–" if math.isnan(value) else f"{100.0 * value:.1f} %"
+    return "–" if math.isnan(value) else f"{100.0 * value:.0f} %"
 
 
 def recall_text(summary) -> str:
-    """Validation recall@10 of the trained model against the untrained one and chance."""
+    """What validation recall@10 means, in a sentence, with chance beside it."""
     from ..processing.train import metric
 
-    return tr("Validation recall@10, image to relevé: {trained} trained, {untrained} "
-              "untrained, {chance} by chance; relevé to image: {t2} trained, {u2} "
-              "untrained.").format(
-        trained=_pct(metric(summary, "best", "img2rel@10")),
-        untrained=_pct(metric(summary, "untrained", "img2rel@10")),
+    return tr("On {n} validation plots held out from training, it finds the right relevé "
+              "among its 10 nearest for {trained} of them; chance is {chance}, the untrained "
+              "backbone {untrained}.").format(
+        n=summary.n_val, trained=_pct(metric(summary, "best", "img2rel@10")),
         chance=_pct(metric(summary, "chance", "img2rel@10")),
-        t2=_pct(metric(summary, "best", "rel2img@10")),
-        u2=_pct(metric(summary, "untrained", "rel2img@10")))
+        untrained=_pct(metric(summary, "untrained", "img2rel@10")))
+
+
+def recall_details(summary) -> str:
+    """The figures behind :func:`recall_text`, both directions, for the details."""
+    from ..processing.train import metric
+
+    rows = [tr("Recall@10 on the validation plots (trained / untrained / chance):")]
+    for key, label in (("img2rel@10", tr("image → relevé")),
+                       ("rel2img@10", tr("relevé → image"))):
+        rows.append("  " + label + ": " + " / ".join(
+            _pct(metric(summary, which, key)) for which in ("best", "untrained", "chance")))
+    rows.append(tr("{used} of {total} plots used ({train} to train, {val} to validate, in "
+                   "blocks of {block:g} m); {taxa} taxa; best epoch {best} of {epochs}.")
+                .format(used=summary.n_plots, total=summary.n_plots_total,
+                        train=summary.n_train, val=summary.n_val, block=summary.block_m,
+                        taxa=summary.n_taxa, best=summary.best_epoch,
+                        epochs=summary.epochs_trained))
+    return "\n".join(rows)
 
 
 class TrainDialog(TaskDialog):
@@ -62,7 +77,7 @@ class TrainDialog(TaskDialog):
         self.plot_id, self.species = self.inputs.plot_id, self.inputs.species
         self.cover_scale = self.inputs.cover_scale
 
-        self.bands = BandInputs(self.form, tr("Band preset"), tr(
+        self.bands = BandInputs(self.form, tr(
             "Side of the square image patch centred on each plot."), self)
         self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
         self.patch = self.bands.patch
@@ -103,12 +118,37 @@ class TrainDialog(TaskDialog):
         error = self.inputs.validation_error() or self.backbone.validation_error()
         if error:
             return error
+        layer = self.releves.currentLayer()
+        if layer is not None and 0 <= layer.featureCount() < MIN_PLOTS:
+            return tr("Training needs at least {n} plots (half of them to check the model "
+                      "on); '{layer}' has {count}.").format(
+                n=MIN_PLOTS, layer=layer.name(), count=layer.featureCount())
         folder = self.folder.filePath().strip()
         if not folder:
             return tr("Choose the model folder to write.")
         if os.path.isfile(folder):
             return tr("{path} is a file; choose a folder for the model.").format(path=folder)
         return ""
+
+    def validation_fixes(self) -> list:
+        return self.backbone.fixes()
+
+    def accept(self) -> None:
+        """Run, after asking before a model folder that holds files is replaced."""
+        folder = self.folder.filePath().strip()
+        if not self.running and folder and os.path.isdir(folder) and os.listdir(folder) \
+                and not self.validation_error() and not self.confirm_overwrite(folder):
+            return
+        super().accept()
+
+    def confirm_overwrite(self, folder: str) -> bool:
+        answer = QMessageBox.question(
+            self, self.windowTitle(),
+            tr("The folder {path} already holds files. Replace the model in it?").format(
+                path=folder),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # ------------------------------------------------------------------ running
     def task_kwargs(self) -> dict:
@@ -129,40 +169,33 @@ class TrainDialog(TaskDialog):
         self.open_report_button.hide()
         return BackendTask(tr("Train BotaCLIP model"), train_model, kwargs)
 
+    def output_paths(self) -> list:
+        return [self.folder.filePath().strip()]
+
+    def cancel_text(self) -> str:
+        return tr("Cancelled: no model was written. The image features computed so far are "
+                  "kept in the cache, so running again continues from there.")
+
     def on_success(self, summary) -> None:
         self.summary = summary
         report = self.report_path()
         text = tr("Model written to {folder}. {recall}").format(folder=summary.out,
                                                               recall=recall_text(summary))
-        if report:
-            url = QUrl.fromLocalFile(report).toString()
-            text += " " + tr('<a href="{url}">Training report</a>').format(url=url)
         level = Qgis.MessageLevel.Success
         if getattr(summary, "random_weights", False):
             level = Qgis.MessageLevel.Warning
             text += " " + tr("Trained on random backbone weights: for testing only.")
-        self.bar.pushMessage("", text, level, 0)
+        buttons = [(tr("Open report"), self.open_report)] if report else []
+        self.report_result(text, level, recall_details(summary), buttons)
         self.open_report_button.setVisible(bool(report))
-        if self.iface is not None:
-            self.push_result(text, level, report)
-
-    def push_result(self, text: str, level, report: str) -> None:
-        """The result in QGIS's message bar (it stays when the dialog is closed), with a
-        button that opens the report in the browser."""
-        bar = self.iface.messageBar()
-        widget = bar.createMessage(tr("BotaCLIP"), text)
-        if report:
-            button = QPushButton(tr("Open report"), widget)
-            button.setObjectName("botaclip_open_report")
-            button.clicked.connect(
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(report)))
-            widget.layout().addWidget(button)
-        bar.pushWidget(widget, level, 0)
 
     def report_path(self) -> str:
         report = self.summary.report_html if self.summary is not None else None
         return str(report) if report and os.path.exists(str(report)) else ""
 
-    def open_report(self) -> bool:
+    def open_report(self) -> str:
+        """Open the HTML report (in QGIS when the system has no browser for it)."""
+        from ..viewer import open_file
+
         report = self.report_path()
-        return bool(report) and QDesktopServices.openUrl(QUrl.fromLocalFile(report))
+        return open_file(report, self) if report else ""
