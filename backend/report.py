@@ -19,20 +19,72 @@ from .io.atomic import atomic_output
 
 N_COLOURED = 10
 _DIRS = (("img2rel", "image → relevé"), ("rel2img", "relevé → image"))
+_STEPS = {"check_s": "checking the plots", "backbone_s": "preparing the backbone",
+          "features_s": "backbone features", "train_s": "training", "write_s": "writing"}
+
+
+def format_duration(seconds) -> str:
+    """``0.4 s``, ``12 s``, ``1 min 12 s``, ``2 h 05 min``: a duration for people."""
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        return "unknown"
+    if not np.isfinite(seconds) or seconds < 0:
+        return "unknown"
+    if seconds < 9.95:
+        return f"{seconds:.1f} s" if seconds < 0.95 else f"{seconds:.0f} s"
+    total = int(round(seconds))
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        minutes, secs = divmod(total, 60)
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, rest = divmod(total, 3600)
+    return f"{hours} h {rest // 60:02d} min"
+
+
+def total_seconds(timings) -> float:
+    """The sum of a timings record: a dict of seconds per step, or a list of seconds per
+    epoch (``TrainResult.timings``). Non-numeric entries are ignored."""
+    if timings is None:
+        return 0.0
+    values = timings.values() if isinstance(timings, dict) else timings
+    total = 0.0
+    for v in values:
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(v):
+            total += v
+    return total
+
+
+def percent(value, decimals: int = 1) -> str:
+    """A fraction as a percentage with one decimal, as the plugin's messages show it:
+    ``0.407`` -> ``40.7 %`` (a dash for a missing or NaN value)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not np.isfinite(value) else f"{100.0 * value:.{decimals}f} %"
 
 
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=110)
+    try:                # the layout engine keeps every axis's labels clear of its neighbours
+        fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    except TypeError:   # matplotlib < 3.5
+        fig = Figure(figsize=(width, height), dpi=110, constrained_layout=True)
     FigureCanvasAgg(fig)
     return fig
 
 
 def _save(fig, path: Path) -> Path:
     with atomic_output(path) as tmp:
-        fig.savefig(tmp, format="png", bbox_inches="tight")
+        fig.savefig(tmp, format="png", bbox_inches="tight", pad_inches=0.15)
     return path
 
 
@@ -41,8 +93,20 @@ def _series(history, key):
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
+def _integer_epochs(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _percent_axis(ax) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=" %"))
+
+
 def plot_losses(history, best_epoch: int, path: Path) -> Path:
-    fig = _figure(11, 3.4)
+    fig = _figure(11, 3.6)
     axes = fig.subplots(1, 3)
     for ax, (key, title) in zip(axes, (("loss", "total loss"), ("contrastive", "contrastive"),
                                        ("regulariser", "similarity regulariser"))):
@@ -51,10 +115,12 @@ def plot_losses(history, best_epoch: int, path: Path) -> Path:
             if xs:
                 ax.plot(xs, ys, style, marker="o" if len(xs) < 15 else None, ms=3,
                         label="training" if split == "train" else "validation")
-        ax.axvline(best_epoch, color="grey", lw=0.8, ls=":", label=f"best (epoch {best_epoch})")
+        ax.axvline(best_epoch, color="grey", lw=0.8, ls=":", label=f"kept (epoch {best_epoch})")
         ax.set_title(title)
         ax.set_xlabel("epoch")
+        _integer_epochs(ax)
         ax.grid(alpha=0.3)
+    axes[0].set_ylabel("loss")
     axes[0].legend(fontsize=8)
     return _save(fig, path)
 
@@ -62,9 +128,11 @@ def plot_losses(history, best_epoch: int, path: Path) -> Path:
 def plot_recall(result, path: Path) -> Path:
     m = result.metrics
     ks = (1, 5, 10)
-    fig = _figure(11, 3.6)
+    fig = _figure(11, 4.2)
     ax_bar, ax_line = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    labels = [f"@{k}" for _ in _DIRS for k in ks]
+    # the direction under the middle tick of its group: a tick label, so the layout sees it
+    labels = [f"@{k}" + (f"\n{name}" if j == len(ks) // 2 else "")
+              for _, name in _DIRS for j, k in enumerate(ks)]
     keys = [f"{short}@{k}" for short, _ in _DIRS for k in ks]
     x = np.arange(len(keys))
     width = 0.27
@@ -75,26 +143,31 @@ def plot_recall(result, path: Path) -> Path:
                           label={"best": f"trained (epoch {result.best_epoch})"}.get(name, name))
         if name == "best":
             for b, v in zip(bars, vals):
-                ax_bar.text(b.get_x() + b.get_width() / 2, v + 0.01, f"{v:.2f}", ha="center",
-                            va="bottom", fontsize=7)
-    ax_bar.set_xticks(x, labels, fontsize=8)
-    for i, (_, name) in enumerate(_DIRS):      # one caption under each direction's group
-        ax_bar.text(i * len(ks) + (len(ks) - 1) / 2, -0.11, name, ha="center", va="top",
-                    fontsize=9, transform=ax_bar.get_xaxis_transform())
+                if np.isfinite(v):
+                    ax_bar.text(b.get_x() + b.get_width() / 2, v + 0.01, percent(v),
+                                ha="center", va="bottom", fontsize=7)
+    ax_bar.set_xticks(x)
+    ax_bar.set_xticklabels(labels, fontsize=8)
     ax_bar.axvline(len(ks) - 0.5, color="#999999", lw=0.8)
-    ax_bar.set_ylim(0, 1.1)
-    ax_bar.set_ylabel("recall on validation plots")
-    ax_bar.set_title("retrieval recall@k, validation")
-    ax_bar.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    ax_bar.set_ylim(0, 1.22)                  # the strip above 100 % holds the legend
+    ax_bar.set_yticks(np.linspace(0, 1, 6))
+    _percent_axis(ax_bar)
+    ax_bar.set_ylabel("validation plots found")
+    ax_bar.set_title("right partner among the k nearest (recall@k), validation")
+    ax_bar.legend(fontsize=8, ncol=3, loc="upper center")
     for short, name in _DIRS:
         xs, ys = _series(result.history, f"{short}@10")
         ax_line.plot(xs, ys, label=f"{name} @10")
     ax_line.axhline(m["chance"]["img2rel@10"], color="grey", ls=":", label="chance @10")
     ax_line.set_xlabel("epoch")
-    ax_line.set_ylim(0, 1.02)
+    _integer_epochs(ax_line)
+    ax_line.set_ylim(0, 1.22)
+    ax_line.set_yticks(np.linspace(0, 1, 6))
+    _percent_axis(ax_line)
     ax_line.set_title("recall@10 during training")
     ax_line.grid(alpha=0.3)
-    ax_line.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax_line.legend(fontsize=7, ncol=3, loc="upper center", handlelength=1.5,
+                   columnspacing=1.0)
     return _save(fig, path)
 
 
@@ -153,11 +226,14 @@ def _val_labels(val_labels, result):
 
 
 def write_training_report(out_dir, result, meta: dict | None = None,
-                          val_labels=None) -> dict:
+                          val_labels=None, *, timings: dict | None = None) -> dict:
     """Write report.json, report.html and its PNGs into ``out_dir``; return their paths.
 
     ``val_labels``: each validation plot's commonest taxon (in ``result.val_idx`` order), or
     one label per plot of the training data; the PCA colours the 10 most frequent labels.
+    ``timings``: seconds per step of the whole run so far (``train_model``'s ``check_s``,
+    ``backbone_s``, ``features_s``, ``train_s``), so that the HTML states how long the run
+    took; without it the HTML states the training epochs' time (``result.timings``).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,11 +260,13 @@ def write_training_report(out_dir, result, meta: dict | None = None,
                                   allow_nan=False) + "\n", encoding="utf-8")
     paths["html"] = out_dir / "report.html"
     with atomic_output(paths["html"]) as tmp:
-        tmp.write_text(_html(result, summary, paths, meta or {}), encoding="utf-8")
+        tmp.write_text(_html(result, summary, paths, meta or {}, timings), encoding="utf-8")
     return paths
 
 
 def _summary(result) -> dict:
+    """report.json's ``summary`` (a contract: keys unchanged; recalls are fractions;
+    ``seconds`` is the training epochs' time, the sum of ``result.timings``)."""
     m = result.metrics
     return {"plots_train": int(len(result.train_idx)), "plots_val": int(len(result.val_idx)),
             "epochs_trained": len(result.history) - 1, "best_epoch": int(result.best_epoch),
@@ -196,29 +274,94 @@ def _summary(result) -> dict:
             "val_R@10_untrained": 0.5 * (m["untrained"]["img2rel@10"]
                                          + m["untrained"]["rel2img@10"]),
             "val_R@10_chance": m["chance"]["img2rel@10"],
-            "seconds": float(sum(result.timings)), "device": result.device}
+            "seconds": total_seconds(result.timings), "device": result.device}
 
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;
 line-height:1.45}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em}
 table{border-collapse:collapse;font-size:.92em}td,th{border:1px solid #ccc;padding:.25em .6em;
 text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
-img{max-width:100%;border:1px solid #eee}p.note{color:#555;font-size:.92em}"""
+img{max-width:100%;border:1px solid #eee}p.note{color:#555;font-size:.92em}
+p.lead{font-size:1.08em}"""
 
 
-def _html(result, s: dict, paths: dict, meta: dict) -> str:
+def _pct(value) -> str:
+    """:func:`percent` for HTML: a no-break space before the sign."""
+    return percent(value).replace(" %", "&nbsp;%")
+
+
+def _device_name(device) -> str:
+    device = str(device or "")
+    return {"cpu": "the CPU", "cuda": "the GPU (CUDA)", "mps": "the GPU (Apple MPS)"}.get(
+        device, html.escape(device) or "an unstated device")
+
+
+def _step_name(key) -> str:
+    key = str(key)
+    if key in _STEPS:
+        return _STEPS[key]
+    return (key[:-2] if key.endswith("_s") else key).replace("_", " ")
+
+
+def _duration_text(result, timings) -> str:
+    """The sentence saying how long the run (or, without ``timings``, the training) took."""
+    device = _device_name(result.device)
+    if timings:
+        parts = [f"{_step_name(k)} {format_duration(v)}" for k, v in timings.items()
+                 if isinstance(v, (int, float)) and np.isfinite(v)]
+        return (f"Up to this report, the run took {format_duration(total_seconds(timings))} "
+                f"on {device}"
+                + (f" ({', '.join(html.escape(p) for p in parts)})" if parts else "") + ".")
+    n = len(result.timings or ())
+    return (f"Training took {format_duration(total_seconds(result.timings))} on {device} "
+            f"({n} epoch{'s' if n != 1 else ''}; reading the orthophoto and computing the "
+            "backbone features come on top).")
+
+
+def _plain_recall(m: dict, n_val: int, k: int = 10) -> str:
+    """recall@k once in plain words, with the figures the plugin's messages give."""
+    i2r, r2i = f"img2rel@{k}", f"rel2img@{k}"
+    if i2r not in m["best"]:
+        return ""
+    return (f"Shown the photograph of a plot it never saw, the trained model finds that "
+            f"plot's own relevé among its {k} nearest relevés for <b>{_pct(m['best'][i2r])}</b> "
+            f"of the {n_val} held-out plots; picking {k} at random would find it for "
+            f"{_pct(m['chance'][i2r])}, and the model before training found it for "
+            f"{_pct(m['untrained'][i2r])}. The other way round, from a relevé to its "
+            f"photograph, it finds {_pct(m['best'].get(r2i))} (untrained "
+            f"{_pct(m['untrained'].get(r2i))}).")
+
+
+def _settings_table(c) -> str:
+    esc = html.escape
+    rows = "".join(f'<tr><td align="left">{esc(str(k))}</td>'
+                   f"<td>{esc(json.dumps(to_jsonable(v)))}</td></tr>"
+                   for k, v in to_jsonable(c.__dict__).items())
+    return f'<table><tr><th align="left">setting</th><th>value</th></tr>{rows}</table>'
+
+
+def _html(result, s: dict, paths: dict, meta: dict, timings: dict | None = None) -> str:
     m, c = result.metrics, result.config
     esc = html.escape
+    ks = [k for k in (1, 5, 10) if f"img2rel@{k}" in m["best"]]
     rows = "".join(
-        f"<tr><td>{esc(name)} @{k}</td><td>{m['chance'][f'{short}@{k}']:.3f}</td>"
-        f"<td>{m['untrained'][f'{short}@{k}']:.3f}</td><td><b>{m['best'][f'{short}@{k}']:.3f}"
-        f"</b></td></tr>" for short, name in _DIRS for k in (1, 5, 10))
+        f'<tr><td align="left">{esc(name)} recall@{k} ({short}@{k})</td>'
+        f"<td>{_pct(m['chance'].get(f'{short}@{k}'))}</td>"
+        f"<td>{_pct(m['untrained'].get(f'{short}@{k}'))}</td>"
+        f"<td><b>{_pct(m['best'].get(f'{short}@{k}'))}</b></td></tr>"
+        for short, name in _DIRS for k in ks)
     backbone = meta.get("backbone")
     if isinstance(backbone, dict):
         backbone = backbone.get("name", "")
-    stop = (f"stopped early after epoch {s['epochs_trained']} (no better validation recall for "
+    epochs = s["epochs_trained"]
+    stop = (f"training stopped early after epoch {epochs} (no better validation result for "
             f"{c.patience} epochs)" if result.stopped_early else
-            f"{s['epochs_trained']} epochs")
+            f"training ran {epochs} epoch{'s' if epochs != 1 else ''}")
+    stop = stop[:1].upper() + stop[1:]
+    kept = (f"the model kept is the one of epoch {s['best_epoch']}, the best on the held-out "
+            f"plots (recall@{c.select_k})" if s["best_epoch"] > 0 else
+            "no epoch did better on the held-out plots than the untrained model, so the model "
+            "kept is the untrained one (epoch 0): more or more varied relevés may help")
     img = {k: esc(p.name) for k, p in paths.items()}
     pca = ""
     if "pca_plot" in img:
@@ -232,17 +375,18 @@ mean the embedding of the photograph alone already tells these communities apart
 <html lang="en"><head><meta charset="utf-8"><title>BotaCLIP training report</title>
 <style>{_CSS}</style></head><body>
 <h1>BotaCLIP training report</h1>
-<p>The image adapter and the relevé encoder were trained so that an orthophoto patch and the
-relevé of the plot at its centre get similar embeddings. {s['plots_train']} plots were used
-for training and {s['plots_val']} plots in separate spatial blocks of {c.block_m:g} m were
-held out for validation; {stop}; the model kept is the one of epoch {s['best_epoch']}
-(best validation recall@{c.select_k}). Backbone: {esc(str(backbone or 'not stated'))}.
-Training took {s['seconds']:.0f} s on the {esc(result.device)}.</p>
-<table><tr><th>validation retrieval</th><th>chance</th><th>untrained</th><th>trained</th></tr>
+<p class="lead">{_plain_recall(m, s['plots_val'])}</p>
+<p>The model learned to give an orthophoto patch and the relevé of the plot at its centre
+similar embeddings. {s['plots_train']} plots were used for training; {s['plots_val']} plots
+in separate spatial blocks of {c.block_m:g} m were held out to measure it. {stop};
+{kept}. Backbone: {esc(str(backbone or 'not stated'))}. {_duration_text(result, timings)}</p>
+<h2>Details: retrieval on the held-out plots</h2>
+<table><tr><th align="left">direction and measure</th><th>chance</th><th>untrained</th>
+<th>trained</th></tr>
 {rows}</table>
-<p class="note">Recall@k: the share of validation plots whose true partner (its relevé for
-an image, its image for a relevé) is among the k most similar of all {s['plots_val']}
-validation plots. Chance is k / {s['plots_val']}.</p>
+<p class="note">Recall@k: the share of held-out plots whose true partner (its relevé for
+a photograph, its photograph for a relevé) is among the k most similar of all
+{s['plots_val']} held-out plots. Chance is k / {s['plots_val']}.</p>
 <h2>1. Learning curves</h2>
 <img src="{img['loss_plot']}" alt="loss curves">
 <p>The contrastive loss falls as images and relevés of the same plot are pulled together
@@ -256,7 +400,8 @@ training curve keeps falling is overfitting: the kept model is the best validati
 training and the trained model, in both directions. The gap between the green and the other
 bars is what training learned from your relevés, measured on plots it never saw.</p>
 {pca}
-<p class="note">Machine-readable figures: report.json. Settings: {esc(json.dumps(
-        to_jsonable(c.__dict__)))}</p>
+<h2>Settings</h2>
+{_settings_table(c)}
+<p class="note">Machine-readable figures (recalls as fractions): report.json.</p>
 </body></html>
 """

@@ -90,6 +90,8 @@ class TrainSummary:
         return d
 
     def text(self) -> str:
+        from .report import format_duration
+
         lines = [
             f"Model written to {self.out} ({self.backbone}"
             + (", RANDOM backbone weights" if self.random_weights else "")
@@ -100,7 +102,7 @@ class TrainSummary:
             f"{self.best_epoch} of {self.epochs_trained}), untrained "
             f"{self.recall('untrained'):.3f}, chance {self.recall('chance'):.3f}.",
             f"Report: {self.report_html}",
-            f"Took {self.seconds:.0f} s.",
+            f"Took {format_duration(self.seconds)}.",
         ]
         return "\n".join(lines)
 
@@ -381,7 +383,8 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
     with atomic_output(out, directory=True) as tmp:
         save_bundle(tmp, result, meta)
         progress.check()
-        paths = write_training_report(tmp / "report", result, meta, val_labels=labels)
+        paths = write_training_report(tmp / "report", result, meta, val_labels=labels,
+                                      timings=timings)
         progress.check()
     timings["write_s"] = time.perf_counter() - t0
     if ckpt is not None:
