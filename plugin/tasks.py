@@ -106,6 +106,7 @@ class BackendTask(QgsTask):
             log(line, Qgis.MessageLevel.Warning)
         if ok:
             self.status = "success"
+            self._drop_qgis_notice()
             if self.on_success is not None:
                 self.on_success(self.result)     # the caller reports the warnings with it
             else:
@@ -114,9 +115,7 @@ class BackendTask(QgsTask):
         if self._was_cancelled or (self.error_message is None and self.isCanceled()):
             self.status = "cancelled"
             log(tr("{task}: cancelled.").format(task=self.description()))
-            if self.message_bar is not None:
-                bar, text = self.message_bar, self.description()
-                QTimer.singleShot(0, lambda: drop_failure_notice(bar, text))
+            self._drop_qgis_notice()
             if self.on_cancel is not None:
                 self.on_cancel()
             else:
@@ -133,6 +132,14 @@ class BackendTask(QgsTask):
             self.on_error(self.error_message)
         else:
             self._push(self.error_message, Qgis.MessageLevel.Critical)
+
+    def _drop_qgis_notice(self) -> None:
+        """QGIS before 3.26 adds its own "Task complete" / "Task failed" notice right after
+        :meth:`finished`; where our dialog reports the outcome (success or cancel), that
+        notice only piles up beside it, or calls a cancel a failure."""
+        if self.message_bar is not None and self.on_success is not None:
+            bar, text = self.message_bar, self.description()
+            QTimer.singleShot(0, lambda: drop_qgis_notice(bar, text))
 
     def _push(self, text: str, level, details: str = "") -> None:
         if self.message_bar is None:
@@ -151,11 +158,11 @@ class BackendTask(QgsTask):
                 Qgis.MessageLevel.Warning, "\n".join(warnings))
 
 
-def drop_failure_notice(bar, description: str) -> int:
-    """Remove the "Task failed: <description>" notice that QGIS before 3.26 pushes into its
-    message bar for every task that ends without success, a cancelled one included (it
-    does so right after ``finished``, for tasks longer than a few seconds). Our own message
-    says "cancelled". Returns how many items were removed."""
+def drop_qgis_notice(bar, description: str) -> int:
+    """Remove the "Task complete" / "Task failed: <description>" notice that QGIS before
+    3.26 pushes into its message bar for every task that ends (a cancelled one is "failed")
+    right after ``finished``, for tasks longer than a few seconds. Returns how many items
+    were removed."""
     if sip.isdeleted(bar):
         return 0
     items = [item for item in bar.items() if item.text() == description]

@@ -198,13 +198,13 @@ def test_qgis_failure_notice_for_a_cancel_is_removed(qgis_app):
     from qgis.core import Qgis
     from qgis.gui import QgsMessageBar
 
-    from botaclip.plugin.tasks import drop_failure_notice
+    from botaclip.plugin.tasks import drop_qgis_notice
 
     bar = QgsMessageBar()
     bar.pushMessage("Task failed", "Embed orthophoto", Qgis.MessageLevel.Info, 0)
     bar.pushMessage("BotaCLIP", "Cancelled: the embedding raster was not written.",
                     Qgis.MessageLevel.Info, 0)
-    assert drop_failure_notice(bar, "Embed orthophoto") == 1
+    assert drop_qgis_notice(bar, "Embed orthophoto") == 1
     assert [i.text() for i in bar.items()] == [
         "Cancelled: the embedding raster was not written."]
 

@@ -250,12 +250,14 @@ def test_train_dialog_runs_and_reports(qgis_iface, project, settings, qtbot, tmp
     texts = [i.text() for i in dlg.bar.items()]
     assert len(texts) == 1, texts                              # one message, not a pile
     assert "finds the right relevé among its 10 nearest" in texts[0] and "chance" in texts[0]
+    assert not any("Model written to" in i.text() for i in qgis_iface.messageBar().items())
+    assert dlg.open_report_button.isVisible()
+    dlg.close()                         # the result goes on in QGIS's bar, with its buttons
     items = qgis_iface.messageBar().items()
     assert items and "Model written to" in items[-1].text()
     assert items[-1].level() == Qgis.MessageLevel.Warning      # random weights
     buttons = items[-1].findChildren(QPushButton, "botaclip_result_button")
     assert [b.text() for b in buttons] == ["Open report", "Details…"]
-    assert dlg.open_report_button.isVisible()
     assert dlg.report_path().endswith(".html")
     assert dlg.ok_button.isEnabled() and dlg.close_button.text() == "Close"
 
@@ -343,7 +345,8 @@ def test_embed_dialog_adds_preview_visible_and_embeddings_unticked(
     root = project.layerTreeRoot()
     layers = {Path(lyr.source()).name: lyr for lyr in project.mapLayers().values()}
     emb, preview = layers["emb.tif"], layers["emb_preview.tif"]
-    assert emb.name() == "emb (embeddings)" and preview.name() == "emb (preview)"
+    assert emb.name() == "emb (embeddings)"
+    assert preview.name() == "emb preview: alike colour, alike place"
     assert not root.findLayer(emb.id()).itemVisibilityChecked()
     assert root.findLayer(preview.id()).itemVisibilityChecked()
     assert preview.renderer().type() == "multibandcolor"

@@ -59,8 +59,11 @@ class TaskDialog(QDialog):
         self.validation_label.setStyleSheet("color: #b00020;")
         self.layout_.addWidget(self.validation_label)
         self.fix_row = QHBoxLayout()
+        self.fix_row.setContentsMargins(0, 0, 0, 0)
+        self.fix_row.addStretch(1)             # the buttons go before it, left-aligned
         self.layout_.addLayout(self.fix_row)
         self._fix_buttons: list[QPushButton] = []
+        self._pending = None            # a result not yet in QGIS's bar (dialog open)
         self._qgis_item = None          # our last message in QGIS's own bar
 
         self.status_label = QLabel()
@@ -125,14 +128,12 @@ class TaskDialog(QDialog):
             self.fix_row.removeWidget(button)
             button.deleteLater()
         self._fix_buttons = []
-        for label, slot in fixes:
+        for i, (label, slot) in enumerate(fixes):
             button = QPushButton(label)
             button.setObjectName("botaclip_fix")
             button.clicked.connect(slot)
-            self.fix_row.addWidget(button)
+            self.fix_row.insertWidget(i, button)
             self._fix_buttons.append(button)
-        if fixes:
-            self.fix_row.addStretch(1)
 
     # ------------------------------------------------------------------ running
     def make_task(self) -> BackendTask:
@@ -251,19 +252,33 @@ class TaskDialog(QDialog):
 
     def report_result(self, text: str, level=Qgis.MessageLevel.Success, details: str = "",
                       buttons=()) -> None:
-        """A run's result, in the dialog's bar and in QGIS's (where it stays after the dialog
-        is closed), each replacing this dialog's previous message. The task's warnings
-        turn it into a warning and lead its details; ``buttons``: (label, slot) pairs shown
-        beside the message in QGIS's bar."""
+        """A run's result, in the dialog's bar while it is open, and in QGIS's bar once it
+        is closed (or at once when it is hidden), so that it is never shown twice and never
+        lost; each replaces this dialog's previous message. The task's warnings turn it into
+        a warning and lead its details; ``buttons``: (label, slot) pairs shown beside the
+        message in QGIS's bar."""
         warnings = self.task.warnings if self.task is not None else []
         if warnings and level in (Qgis.MessageLevel.Success, Qgis.MessageLevel.Info):
             level = Qgis.MessageLevel.Warning
         details = "\n".join([*warnings, details] if details else warnings)
         text, details = split_details(text, details)
-        self.show_message(text, level, 0, details)
+        self._pending = (text, level, details, tuple(buttons))
         if self.isVisible():
-            self.push_to_qgis(text, level, details, self._message_widget(text, details,
-                                                                        buttons))
+            self.show_message(text, level, 0, details)
+        else:
+            self._push_pending()
+
+    def _push_pending(self) -> None:
+        if self._pending is None:
+            return
+        text, level, details, buttons = self._pending
+        self._pending = None
+        self.push_to_qgis(text, level, details, self._message_widget(text, details, buttons))
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Closing the dialog hands its last result to QGIS's bar."""
+        self._push_pending()
+        super().hideEvent(event)
 
     def _message_widget(self, text: str, details: str, buttons):
         """QGIS's message item with our buttons (None when there are none)."""

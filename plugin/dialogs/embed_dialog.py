@@ -38,11 +38,12 @@ from .common import (
 PREVIEW_STYLE = "embedding_preview"
 
 
-# the preview's legend entries (red, green, blue), for people rather than "PC1"
+# the preview's legend entries (red, green, blue: its first three principal components), for
+# people rather than "Band 1: PC1"; the layer's name says how to read the colours
 PREVIEW_LEGEND = (
-    translatable("Red: the strongest contrast the model sees between places"),
-    translatable("Green: the second strongest"),
-    translatable("Blue: the third (alike colours: places the model finds alike)"),
+    translatable("Red: 1st main contrast"),
+    translatable("Green: 2nd main contrast"),
+    translatable("Blue: 3rd main contrast"),
 )
 
 
@@ -313,7 +314,7 @@ class EmbedDialog(TaskDialog):
                            self.task_kwargs())
 
     def cancel_text(self) -> str:
-        return tr("Cancelled: the embedding raster was not written. The finished blocks are "
+        return tr("Cancelled: the embedding raster was not written. Any finished blocks are "
                   "kept: Run again with the same settings continues where it stopped.")
 
     def on_success(self, result) -> None:
@@ -323,7 +324,8 @@ class EmbedDialog(TaskDialog):
                          visible=False, output="embeddings")
         preview = getattr(result, "preview", None)
         if preview:
-            layer = add_raster_layer(preview, tr("{name} (preview)").format(name=stem),
+            layer = add_raster_layer(preview, tr("{name} preview: alike colour, alike place")
+                                     .format(name=stem),
                                      style=PREVIEW_STYLE, output="embedding_preview")
             set_legend_labels(layer, [tr(label) for label in PREVIEW_LEGEND], self.iface)
         bands, height, width = result.shape

@@ -1,0 +1,247 @@
+"""The plugin in REAL QGIS: the `qgis` binary under Xvfb with OpenGL on (xcb + GLX, Mesa's
+libLLVM loaded, as on a Linux desktop), driven through its menu actions and dialogs by
+tests/window/ (harness.py starts it, driver.py runs one scenario of scenarios.py inside it).
+
+The offscreen tests load no OpenGL, so they could not see QGIS die (signal 11) when torch's
+triton met Mesa's libLLVM during Train and Embed; these tests do. One QGIS launch per
+scenario (~3-10 s each). A crash fails the test with the faulthandler Python stacks and the
+native stack of QGIS's crash handler; screenshots of each run are in the test's tmp folder
+(BOTACLIP_UPDATE_SCREENSHOTS=1 copies the chosen ones to resources/screenshots/window-*.png).
+Without Xvfb or qgis the tests are skipped, except under CI=true where they fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import make_small_scene
+
+pytestmark = pytest.mark.window
+
+_spec = importlib.util.spec_from_file_location(
+    "botaclip_window_harness", Path(__file__).resolve().parent / "window" / "harness.py")
+harness = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = harness
+_spec.loader.exec_module(harness)
+
+
+@pytest.fixture(scope="session")
+def display():
+    missing = harness.missing_tools()
+    if missing:
+        message = f"real-window tests need {', '.join(missing)} (tools/setup.sh installs them)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with harness.Display() as d:
+        yield d
+
+
+@pytest.fixture(scope="session")
+def scene(tmp_path_factory):
+    """The small synthetic scene (800 m orthophoto, 150 relevés)."""
+    ortho, releves = make_small_scene(tmp_path_factory.mktemp("window_scene"))
+    return {"ortho": ortho, "releves": releves}
+
+
+@pytest.fixture(scope="session")
+def spectral_model(scene, tmp_path_factory):
+    """A model folder trained (here, outside QGIS) on the scene with the spectral baseline,
+    for the embed scenario (~4 s)."""
+    from botaclip.backend.train import train_model
+
+    root = tmp_path_factory.mktemp("window_model")
+    summary = train_model(str(scene["ortho"]), str(scene["releves"]), str(root / "model"),
+                          backbone="spectral", epochs=3, seed=0, device="cpu",
+                          cache_dir=str(root / "cache"))
+    return Path(summary.out)
+
+
+def run(name, display, tmp_path, data, **kwargs):
+    result = harness.run_scenario(name, display, tmp_path / name, data=data, **kwargs)
+    print(f"window scenario {name}: {result.elapsed:.1f} s, screenshots in "
+          f"{result.shots_dir}")
+    return result.check()
+
+
+def facts_text(run_) -> str:
+    return json.dumps(run_.facts, indent=1, default=str)[:6000]
+
+
+def assert_gl_and_plugin(r) -> None:
+    """What every scenario relies on: OpenGL really on (else the harness proves nothing)
+    and the plugin loaded from this checkout."""
+    gl, plugin = r.facts["gl"], r.facts["plugin"]
+    assert gl["platform"] == "xcb", gl
+    assert gl["llvm"] and gl["libgl"], f"no libLLVM/libGL in QGIS's process: {gl}"
+    assert plugin["loaded"], plugin
+    assert Path(plugin["module"]).resolve().parent == harness.PLUGIN_DIR, plugin["module"]
+
+
+def assert_no_triton(r) -> None:
+    """torch ran in QGIS's process without triton's native library (which crashes next to
+    Mesa's libLLVM)."""
+    native = r.result["native_end"]
+    assert native["triton_libs"] == [] and native["triton_modules"] == 0, native
+
+
+def overlaps(r) -> dict:
+    """Widgets drawn over one another in the dialog states the scenario recorded."""
+    return {key: value["overlaps"] for key, value in r.facts.items()
+            if isinstance(value, dict) and value.get("overlaps")}
+
+
+def python_errors(r) -> list:
+    """Critical messages of Python or BotaCLIP in the message log since the driver
+    started, and what the Log Messages panel holds from QGIS's start: its "Python error"
+    tab, CRITICAL lines of its BotaCLIP tab."""
+    found = [m for m in r.result.get("messages", [])
+             if m["tag"] == "Python error"      # an exception in a slot (logged as Warning)
+             or (m["level"] == "Critical" and (m["tag"] == "BotaCLIP" or "Python" in m["tag"]))]
+    tabs = r.result.get("log_tabs") or {}
+    if isinstance(tabs, dict):
+        if tabs.get("Python error", "").strip():
+            found.append({"tab": "Python error", "text": tabs["Python error"][-3000:]})
+        found += [{"tab": "BotaCLIP", "text": line}
+                  for line in tabs.get("BotaCLIP", "").splitlines() if "CRITICAL" in line]
+    return found
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+def test_startup(display, tmp_path):
+    r = run("startup", display, tmp_path, {})
+    assert_gl_and_plugin(r)
+    plugin = r.facts["plugin"]
+    assert plugin["deps_ok"], plugin
+    assert all(a["enabled"] for a in plugin["actions"].values()), plugin["actions"]
+    assert plugin["raster_menu"] == [a["text"] for a in plugin["actions"].values()]
+    assert [m["text"] for m in r.facts["menu_shown"]] == plugin["raster_menu"]
+    assert all(m["enabled"] and m["icon"] for m in r.facts["menu_shown"]), r.facts["menu_shown"]
+    assert plugin["toolbar_visible"]
+    assert r.facts["gl_context"]["made_current"], r.facts["gl_context"]
+    assert python_errors(r) == []
+    assert not [i for i in r.facts["qgis_bar"] if i["level"] in ("Warning", "Critical")], \
+        r.facts["qgis_bar"]
+
+
+def test_check(display, tmp_path, scene):
+    r = run("check", display, tmp_path, scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["preselected"] == {"ortho": "Orthophoto", "releves": "Relevés",
+                                "plot_id": "plot_id"}, f["preselected"]
+    assert f["before_run"]["run_enabled"], f["before_run"]
+    assert f["status"] == "success", facts_text(r)
+    assert [row["name"] for row in f["layers"]] == ["Plot status", "Relevés", "Orthophoto"]
+    assert f["plot_status"]["renderer"] == "categorizedSymbol", f["plot_status"]
+    assert f["plot_status"]["attribute"] == "status"
+    assert f["plot_status"]["categories"]["usable"] == "usable"
+    assert f["plot_status"]["features"] == 150
+    assert f["summary"].startswith("150 of 150 plots usable"), f["summary"]
+    assert {"plot_status.gpkg", "check.json"} <= set(f["outputs"]), f["outputs"]
+    assert any("150 of 150 plots" in i["text"] and i["level"] == "Success"
+               for i in f["dialog"]["bar"]), \
+        f["dialog"]["bar"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}
+
+
+def test_train(display, tmp_path, scene):
+    r = run("train", display, tmp_path, scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["before_run"]["run_enabled"], f["before_run"]
+    assert f["while_running"]["close_text"] == "Cancel", f["while_running"]
+    assert f["status"] == "success", facts_text(r)
+    assert {"config.json", "report"} <= set(f["model_files"]), f["model_files"]
+    model = str(r.work_dir / "model")
+    assert [i["level"] for i in f["dialog"]["bar"]] == ["Success"], f["dialog"]["bar"]
+    assert f["dialog"]["bar"][0]["text"].startswith(f"Model written to {model}")
+    assert not any("Model written to" in i["text"] for i in f["qgis_bar"]), f["qgis_bar"]
+    # closed, the dialog hands its result to QGIS's bar: one message, not beside QGIS's own
+    # "Task complete" notice
+    after = f["qgis_bar_after_close"]
+    assert [i["title"] for i in after] == ["BotaCLIP"], after
+    assert after[0]["text"].startswith("Model written to") and "Open report" in \
+        after[0]["buttons"], after
+    assert f["dialog"]["close_text"] == "Close" and f["dialog"]["run_enabled"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}
+    assert_no_triton(r)
+
+
+def test_embed(display, tmp_path, scene, spectral_model):
+    r = run("embed", display, tmp_path, dict(scene, model=spectral_model))
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["status"] == "success", facts_text(r)
+    # the points stay on top; the results go right above the orthophoto, the preview shown
+    tree = [(row["name"], row["visible"]) for row in f["layers"]]
+    preview = "emb preview: alike colour, alike place"
+    assert tree == [("Relevés", True), (preview, True), ("emb (embeddings)", False),
+                    ("Orthophoto", True)], tree
+    rows = {row["name"]: row for row in f["layers"]}
+    assert rows[preview]["renderer"] == "multibandcolor" and rows[preview]["bands"] == 3
+    assert f["preview_legend"] == ["Red: 1st main contrast", "Green: 2nd main contrast",
+                                   "Blue: 3rd main contrast"], f["preview_legend"]
+    config = json.loads((spectral_model / "config.json").read_text())
+    assert rows["emb (embeddings)"]["bands"] == config["embedding_dim"]
+    assert set(f["outputs"]) == {"emb.tif", "emb_preview.tif"}, f["outputs"]
+    assert any("Embeddings written to" in i["text"] for i in f["dialog"]["bar"])
+    assert python_errors(r) == []
+    assert overlaps(r) == {}
+    assert_no_triton(r)
+
+
+def test_cancel(display, tmp_path, scene):
+    r = run("cancel", display, tmp_path, scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["at_cancel"]["close_text"] == "Cancel", f["at_cancel"]
+    assert f["status"] == "cancelled", facts_text(r)
+    assert f["max_percent"] < 100.0
+    assert f["out_unchanged"] and f["outputs"] == ["cancelled.tif"], f["outputs"]
+    bar = f["dialog"]["bar"]
+    assert len(bar) == 1 and bar[0]["level"] == "Info", bar
+    assert bar[0]["text"].startswith("Cancelled") and "not written" in bar[0]["text"], bar
+    assert not [i for i in f["qgis_bar"] if i["level"] in ("Warning", "Critical")], \
+        f["qgis_bar"]
+    assert f["dialog"]["close_text"] == "Close" and f["dialog"]["run_enabled"]
+    # the earlier result stays shown, and QGIS's own "Task failed" notice is gone
+    assert [row["name"] for row in f["layers"]] == ["previous result", "Relevés",
+                                                    "Orthophoto"], f["layers"]
+    assert not [i for i in f["qgis_bar"] if i["text"] == "Embed orthophoto"], f["qgis_bar"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}
+
+
+def test_traps(display, tmp_path, scene, spectral_model):
+    r = run("traps", display, tmp_path, dict(scene, model=spectral_model))
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["active_after_check"] == "Plot status"
+    assert f["train_releves"] == "Relevés"                   # not our own layer
+    taxa = f["taxa_offered"]
+    assert len(taxa) == 24 and not {"fid", "plot_id", "valid_fraction", "n_taxa"} & set(taxa)
+    missing = f["weights_missing"]
+    assert f["backbone"] == "dofa-base" and not missing["run_enabled"], missing
+    assert "needs its weights file" in missing["validation"], missing
+    assert {"Choose weights file…", "Use the spectral baseline"} <= set(missing["buttons"])
+    assert f["after_fix"]["backbone"] == "spectral" and f["after_fix"]["run_enabled"]
+    assert "Use the spectral baseline" not in f["after_fix"]["buttons"]
+    assert "already holds files" in f["overwrite_question"]["text"], f["overwrite_question"]
+    assert f["after_no"] == {"task": False, "files": ["notes.txt"]}
+    assert f["help"]["section"] == "train-a-model", f["help"]
+    assert f["help"]["top_line"].startswith("Train a model"), f["help"]
+    model = f["embed_model"]
+    assert model["info"].startswith("This model uses the Spectral baseline backbone"), model
+    assert model["backbone"].startswith("Spectral baseline") and not model["backbone_enabled"]
+    assert not model["weights_enabled"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}

@@ -1,0 +1,499 @@
+"""Scenarios for the real-window harness: what a user does in QGIS with the plugin, as
+generator functions run by tests/window/driver.py inside QGIS.
+
+A scenario is ``@scenario def name(ctx): ...`` yielding what to wait for::
+
+    yield 0.5                                     # let QGIS run for half a second
+    yield ctx.until(lambda: cond, 60, "what")     # poll until cond (TimeoutError after 60 s)
+    dlg = yield from open_tool(ctx, "train")      # a helper that itself waits
+    yield SETTLE                                  # after changing widgets, before a
+                                                  # record or a screenshot
+    click(ctx, dlg.ok_button, "Run")              # a real mouse click
+    click_async(ctx, dlg.ok_button, "Run")        # one that opens a question, then
+    info = yield from answer(ctx, "Yes")          # answer it
+
+A modal dialog that a synchronous click() opens blocks the step: the driver records it,
+shoots it and rejects it after 10 s ($BOTACLIP_MODAL_GRACE), and the test fails with its
+text.
+
+It records what it sees in ``ctx.facts`` (JSON-able values); tests/test_window.py starts
+QGIS with ``run_scenario("name", ...)`` and asserts on those facts. ``ctx`` also has
+``iface``, ``plugin`` (the loaded BotaclipPlugin), ``project``, ``data`` (paths handed by
+the test: ``ortho``, ``releves``, ``model``…), ``work`` (an empty folder for outputs),
+``step(label)`` (progress marker, shown in crash reports), ``shot(label, keep=False)``
+(screenshot of the whole screen), ``messages`` (QGIS message log entries since the driver
+started) and ``gl_context()`` (makes an OpenGL context current; returns its renderer).
+
+To add one: write the function here, then a test in tests/test_window.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsRasterLayer, QgsVectorLayer
+from qgis.PyQt.QtCore import QPoint, QRect, Qt, QTimer
+from qgis.PyQt.QtTest import QTest
+from qgis.PyQt.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from botaclip.plugin.layers import apply_style
+
+SCENARIOS: dict = {}
+# what to yield after changing widgets, before recording or a screenshot: the event loop then
+# lays the dialog out again and deletes the widgets it dropped (deleteLater), as it does
+# between two actions of a user; without it a screenshot can show a state no user sees
+SETTLE = 0.3
+DONE = ("success", "error", "cancelled")
+# a DOFA small enough to embed the test scene in seconds, with random weights
+TINY_DOFA = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
+             "dynamic_embed_dim": 32}
+
+
+def scenario(function):
+    """Register ``function`` under its name."""
+    SCENARIOS[function.__name__] = function
+    return function
+
+
+class ScenarioError(AssertionError):
+    """The UI is not in the state a user would need to go on (e.g. Run is disabled)."""
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def load_inputs(ctx):
+    """Open the orthophoto and the relevés the way a user does (Layer > Add), styled with
+    the plugin's styles, and zoom to them. Returns (ortho, releves) layers."""
+    ortho = ctx.iface.addRasterLayer(str(ctx.data["ortho"]), "Orthophoto")
+    releves = ctx.iface.addVectorLayer(str(ctx.data["releves"]), "Relevés", "ogr")
+    if ortho is None or not ortho.isValid() or releves is None or not releves.isValid():
+        raise ScenarioError(f"QGIS could not open the inputs {ctx.data}")
+    apply_style(ortho, "orthophoto")
+    apply_style(releves, "releves")
+    ctx.iface.setActiveLayer(releves)
+    canvas = ctx.iface.mapCanvas()
+    canvas.setExtent(ortho.extent())
+    canvas.refreshAllLayers()
+    ctx.step("inputs loaded")
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    return ortho, releves
+
+
+def open_tool(ctx, key: str):
+    """Open a plugin tool through its menu action (Raster > BotaCLIP > …), as a click on
+    the menu entry does; returns the dialog once shown."""
+    action = ctx.plugin.actions[key]
+    if not action.isEnabled():
+        raise ScenarioError(f"the {key!r} action is disabled: {action.toolTip()}")
+    action.trigger()
+    dlg = ctx.plugin.dialogs.get(key)
+    if dlg is None:
+        raise ScenarioError(f"triggering {key!r} opened no dialog")
+    yield ctx.until(dlg.isVisible, 10, f"the {key} dialog to show")
+    yield SETTLE
+    ctx.step(f"{key} dialog open")
+    return dlg
+
+
+def select_data(combo, data) -> None:
+    """Choose the combo box entry whose data is ``data``."""
+    index = combo.findData(data)
+    if index < 0:
+        raise ScenarioError(f"no entry {data!r} in {combo.objectName() or combo}")
+    combo.setCurrentIndex(index)
+
+
+def click(ctx, button, what: str = "") -> None:
+    """A real mouse click on ``button`` (which must be visible and enabled, else the user
+    could not click it either: the validation message says why)."""
+    if not button.isVisible() or not button.isEnabled():
+        dlg = button.window()
+        why = getattr(getattr(dlg, "validation_label", None), "text", lambda: "")()
+        raise ScenarioError(f"cannot click {what or button.text()!r}: visible="
+                            f"{button.isVisible()}, enabled={button.isEnabled()}; "
+                            f"validation message: {why!r}")
+    ctx.step(f"click {what or button.text()}")
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def click_async(ctx, button, what: str = "") -> None:
+    """Click ``button`` from the event loop once this step yields: for a click that opens
+    a modal dialog (a question), whose event loop would otherwise block the step. Then
+    ``info = yield from answer(ctx, "Yes")``."""
+    if not button.isVisible() or not button.isEnabled():
+        click(ctx, button, what)                 # raises with the reason
+    label = what or button.text()
+    QTimer.singleShot(0, lambda: QTest.mouseClick(button, Qt.MouseButton.LeftButton))
+    ctx.step(f"click {label} (async)")
+
+
+def answer(ctx, button_text: str, timeout: float = 10.0):
+    """Wait for a modal message box and click its button ``button_text`` (``&`` ignored);
+    returns what the box said: title, text, buttons."""
+    yield ctx.until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox),
+                    timeout, "a question (modal message box)")
+    box = QApplication.activeModalWidget()
+    info = {"title": box.windowTitle(), "text": box.text(),
+            "buttons": [b.text().replace("&", "") for b in box.buttons()]}
+    ctx.shot(f"question-{len(ctx.shots_taken())}")
+    button = next((b for b in box.buttons() if b.text().replace("&", "") == button_text),
+                  None)
+    if button is None:
+        raise ScenarioError(f"no button {button_text!r} in the question {info}")
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    ctx.step(f"answered {button_text!r} to {info['text'][:60]!r}")
+    yield SETTLE
+    return info
+
+
+def wait_task(ctx, dlg, timeout: float = 120.0):
+    """Wait for the dialog's task to end; returns its status."""
+    yield ctx.until(lambda: dlg.task is not None and dlg.task.status in DONE, timeout,
+                    f"the task of {dlg.windowTitle()!r} to end")
+    ctx.step(f"task {dlg.task.status}")
+    return dlg.task.status
+
+
+def bar_items(bar) -> list:
+    """A QgsMessageBar's messages, oldest first, with the texts of their buttons."""
+    levels = {0: "Info", 1: "Warning", 2: "Critical", 3: "Success"}
+    return [{"title": i.title(), "text": i.text(),
+             "level": levels.get(int(i.level()), str(i.level())),
+             "buttons": [b.text() for b in i.findChildren(QAbstractButton)
+                         if b.text() and b.isVisibleTo(i)]}
+            for i in bar.items()]
+
+
+def layer_tree(ctx) -> list:
+    """The project's layers in layer-tree order, top to bottom."""
+    rows = []
+    for node in ctx.project.layerTreeRoot().findLayers():
+        layer = node.layer()
+        row = {"name": layer.name(), "visible": node.itemVisibilityChecked(),
+               "file": Path(layer.source().split("|")[0]).name,
+               "group": node.parent().name() if node.parent() is not None else ""}
+        if isinstance(layer, QgsRasterLayer):
+            row.update(kind="raster", bands=layer.bandCount(),
+                       renderer=layer.renderer().type() if layer.renderer() else None)
+        elif isinstance(layer, QgsVectorLayer):
+            row.update(kind="vector", features=layer.featureCount(),
+                       renderer=layer.renderer().type() if layer.renderer() else None)
+        rows.append(row)
+    return rows
+
+
+def legend_labels(ctx, file_name: str) -> list:
+    """The legend entries the layer panel shows for the layer read from ``file_name``."""
+    model = ctx.iface.layerTreeView().layerTreeModel()
+    for node in ctx.project.layerTreeRoot().findLayers():
+        if Path(node.layer().source().split("|")[0]).name == file_name:
+            return [n.data(Qt.ItemDataRole.DisplayRole) for n in model.layerLegendNodes(node)]
+    return []
+
+
+def overlapping_widgets(window, min_px: int = 4) -> list:
+    """Pairs of visible leaf widgets of ``window`` that overlap on screen (by more than
+    ``min_px`` in both directions): in a laid-out dialog, a widget drawn over another one
+    is a layout bug (e.g. a widget left visible after it was taken out of its layout)."""
+    leaves = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.isWindow() or w.width() <= 1 or w.height() <= 1:
+            continue
+        if any(c.isVisible() and not c.isWindow() for c in w.findChildren(QWidget)):
+            continue
+        top_left = w.mapTo(window, QPoint(0, 0))
+        leaves.append((w, QRect(top_left, w.size())))
+    found = []
+    for i, (a, ra) in enumerate(leaves):
+        for b, rb in leaves[i + 1:]:
+            inter = ra.intersected(rb)
+            if inter.width() > min_px and inter.height() > min_px \
+                    and not a.isAncestorOf(b) and not b.isAncestorOf(a):
+                found.append([describe(a), describe(b)])
+    return found
+
+
+def describe(widget) -> str:
+    text = getattr(widget, "text", None)
+    text = text() if callable(text) else ""
+    return f"{type(widget).__name__}" + (f" {text!r}" if text else "") + \
+        (f" #{widget.objectName()}" if widget.objectName() else "")
+
+
+def dialog_state(dlg) -> dict:
+    """The common TaskDialog widgets as the user sees them, the texts of its visible
+    buttons, and widgets drawn over one another."""
+    return {"title": dlg.windowTitle(), "visible": dlg.isVisible(),
+            "buttons": [b.text() for b in dlg.findChildren(QPushButton) if b.isVisible()],
+            "overlaps": overlapping_widgets(dlg),
+            "validation": dlg.validation_label.text() if dlg.validation_label.isVisible()
+            else "",
+            "run_enabled": dlg.ok_button.isEnabled(), "close_text": dlg.close_button.text(),
+            "status_text": dlg.status_label.text() if dlg.status_label.isVisible() else "",
+            "progress": dlg.progress.value() if dlg.progress.isVisible() else None,
+            "bar": bar_items(dlg.bar)}
+
+
+def outcome(ctx, dlg) -> dict:
+    """What the user sees once a task ended."""
+    task = dlg.task
+    return {"status": task.status, "error_message": task.error_message,
+            "max_percent": task.progress_adapter.max_percent,
+            "dialog": dialog_state(dlg), "qgis_bar": bar_items(ctx.iface.messageBar())}
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+def open_plugin_menu(ctx):
+    """Raster > BotaCLIP opened with the mouse's path (menus pop up, nothing triggered);
+    returns the submenu."""
+    raster = ctx.iface.rasterMenu()
+    bar = ctx.iface.mainWindow().menuBar()
+    raster.popup(bar.mapToGlobal(bar.actionGeometry(raster.menuAction()).bottomLeft()))
+    yield ctx.until(raster.isVisible, 5, "the Raster menu")
+    sub = next((a for a in raster.actions()
+                if a.menu() is not None and "BotaCLIP" in a.text().replace("&", "")), None)
+    if sub is None:
+        raster.hide()
+        raise ScenarioError("no BotaCLIP entry in the Raster menu")
+    raster.setActiveAction(sub)
+    sub.menu().popup(raster.mapToGlobal(raster.actionGeometry(sub).topRight()))
+    yield ctx.until(sub.menu().isVisible, 5, "the BotaCLIP menu")
+    yield 0.3
+    return sub.menu()
+
+
+@scenario
+def startup(ctx):
+    """QGIS starts with the plugin: its menu, toolbar, no Python error, and a GL context
+    can be made current (the renderer is recorded)."""
+    yield 1.0                                           # let start-up messages arrive
+    ctx.facts["gl_context"] = ctx.gl_context()
+    ctx.facts["qgis_bar"] = bar_items(ctx.iface.messageBar())
+    ctx.shot("startup")
+    menu = yield from open_plugin_menu(ctx)
+    ctx.facts["menu_shown"] = [{"text": a.text(), "enabled": a.isEnabled(),
+                                "icon": not a.icon().isNull()}
+                               for a in menu.actions() if not a.isSeparator()]
+    ctx.shot("startup-menu", keep=True)
+    menu.hide()
+    ctx.iface.rasterMenu().hide()
+
+
+@scenario
+def check(ctx):
+    """Check dialog on the small scene: Run, wait, a styled 'Plot status' layer."""
+    yield from load_inputs(ctx)
+    dlg = yield from open_tool(ctx, "check")
+    ctx.facts["preselected"] = {"ortho": dlg.ortho.currentLayer().name(),
+                                "releves": dlg.releves.currentLayer().name(),
+                                "plot_id": dlg.plot_id.currentField()}
+    dlg.folder.setFilePath(str(ctx.work / "check"))
+    yield SETTLE
+    ctx.facts["before_run"] = dialog_state(dlg)
+    ctx.shot("check-dialog")
+    click(ctx, dlg.ok_button, "Run")
+    yield from wait_task(ctx, dlg)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["summary"] = dlg.summary.toPlainText()
+    ctx.facts["layers"] = layer_tree(ctx)
+    status = ctx.project.mapLayersByName("Plot status")
+    if status:
+        renderer = status[0].renderer()
+        ctx.facts["plot_status"] = {
+            "renderer": renderer.type(),
+            "attribute": getattr(renderer, "classAttribute", lambda: None)(),
+            "categories": {str(c.value()): c.label()
+                           for c in getattr(renderer, "categories", list)()},
+            "features": status[0].featureCount()}
+    ctx.facts["outputs"] = sorted(p.name for p in (ctx.work / "check").glob("*"))
+    ctx.shot("check-done", keep=True)
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield SETTLE
+    canvas = ctx.iface.mapCanvas()
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    ctx.shot("check-map", keep=True)
+
+
+@scenario
+def train(ctx):
+    """Train dialog: spectral backbone, 3 epochs, into a new model folder (the call path
+    that crashed QGIS on Linux desktops: torch training in a QgsTask with Mesa's libLLVM
+    loaded)."""
+    yield from load_inputs(ctx)
+    dlg = yield from open_tool(ctx, "train")
+    select_data(dlg.backbone.backbone, "spectral")
+    select_data(dlg.device, "cpu")
+    dlg.epochs.setValue(3)
+    model = ctx.work / "model"
+    dlg.folder.setFilePath(str(model))
+    yield SETTLE
+    ctx.facts["before_run"] = dialog_state(dlg)
+    ctx.shot("train-dialog", keep=True)
+    click(ctx, dlg.ok_button, "Run")
+    yield 0.2
+    ctx.facts["while_running"] = dialog_state(dlg)
+    yield from wait_task(ctx, dlg, timeout=150)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["model_files"] = sorted(p.name for p in model.glob("*")) \
+        if model.exists() else []
+    ctx.facts["report_button"] = dlg.open_report_button.isVisible()
+    ctx.shot("train-done", keep=True)
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield SETTLE
+    ctx.facts["qgis_bar_after_close"] = bar_items(ctx.iface.messageBar())
+
+
+@scenario
+def embed(ctx):
+    """Embed dialog with a trained model folder (ctx.data['model']): the embeddings
+    (unticked) and the preview (shown, styled) appear in the layer tree."""
+    yield from load_inputs(ctx)
+    dlg = yield from open_tool(ctx, "embed")
+    dlg.model.setFilePath(str(ctx.data["model"]))
+    select_data(dlg.device, "cpu")
+    out = ctx.work / "emb.tif"
+    dlg.output.setFilePath(str(out))
+    yield SETTLE
+    ctx.facts["before_run"] = dialog_state(dlg)
+    ctx.shot("embed-dialog")
+    click(ctx, dlg.ok_button, "Run")
+    yield from wait_task(ctx, dlg, timeout=150)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["layers"] = layer_tree(ctx)
+    ctx.facts["preview_legend"] = legend_labels(ctx, "emb_preview.tif")
+    ctx.facts["outputs"] = sorted(p.name for p in ctx.work.glob("*.tif"))
+    canvas = ctx.iface.mapCanvas()
+    canvas.refreshAllLayers()
+    yield 0.2
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    ctx.shot("embed-done", keep=True)
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield SETTLE
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    ctx.shot("embed-map", keep=True)
+
+
+CANCEL_AT = 10.0
+
+
+@scenario
+def cancel(ctx):
+    """Embed with a tiny random DOFA at a 4 m stride (runs ~5 s), Cancel clicked at 10 %:
+    nothing is written, the user is told."""
+    yield from load_inputs(ctx)
+    dlg = yield from open_tool(ctx, "embed")
+    select_data(dlg.backbone.backbone, "dofa-small")
+    dlg.backbone.random.setChecked(True)
+    dlg.backbone_config = dict(TINY_DOFA)
+    select_data(dlg.device, "cpu")
+    dlg.stride.setValue(4.0)
+    out = ctx.work / "cancelled.tif"
+    # the result of an earlier run at the same path, shown in the project
+    out.write_bytes(Path(ctx.data["ortho"]).read_bytes())
+    ctx.facts["previous_bytes"] = out.stat().st_size
+    ctx.iface.addRasterLayer(str(out), "previous result")
+    dlg.output.setFilePath(str(out))
+    yield SETTLE
+    ctx.facts["before_run"] = dialog_state(dlg)
+    click(ctx, dlg.ok_button, "Run")
+    # cancel inside the embedding loop (2-90 %), once some blocks are done
+    yield ctx.until(lambda: dlg.task.status in DONE
+                    or dlg.task.progress_adapter.max_percent >= CANCEL_AT, 60,
+                    f"progress to reach {CANCEL_AT} %")
+    ctx.facts["at_cancel"] = dict(dialog_state(dlg), task_status=dlg.task.status,
+                                  percent=dlg.task.progress_adapter.max_percent)
+    ctx.shot("cancel-running", keep=True)
+    if dlg.task.status in DONE:
+        raise ScenarioError(f"the embedding ended ({dlg.task.status}) before Cancel could "
+                            f"be clicked: make it longer")
+    click(ctx, dlg.close_button, "Cancel")
+    ctx.facts["after_click"] = dialog_state(dlg)
+    yield from wait_task(ctx, dlg, timeout=60)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["outputs"] = sorted(p.name for p in ctx.work.glob("*.tif*"))
+    ctx.facts["out_unchanged"] = out.read_bytes() == Path(ctx.data["ortho"]).read_bytes()
+    ctx.facts["layers"] = layer_tree(ctx)
+    ctx.shot("cancel-done", keep=True)
+
+
+
+@scenario
+def traps(ctx):
+    """The traps a first-time user fell into: after Check our own layer is the active one;
+    Train must still pick the relevés, offer only taxa, hold Run back while DOFA has no
+    weights (with one-click ways out), ask before replacing a model folder, and open its
+    help at its section; Embed must say what a chosen model uses."""
+    from botaclip.plugin import help as plugin_help
+
+    yield from load_inputs(ctx)
+    check_dlg = yield from open_tool(ctx, "check")
+    check_dlg.folder.setFilePath(str(ctx.work / "check"))
+    yield SETTLE
+    click(ctx, check_dlg.ok_button, "Run")
+    yield from wait_task(ctx, check_dlg)
+    click(ctx, check_dlg.close_button, "Close")
+    yield SETTLE
+    status = ctx.project.mapLayersByName("Plot status")
+    if status:
+        ctx.iface.setActiveLayer(status[0])
+    active = ctx.iface.activeLayer()
+    ctx.facts["active_after_check"] = active.name() if active is not None else None
+
+    dlg = yield from open_tool(ctx, "train")
+    ctx.facts["train_releves"] = dlg.releves.currentLayer().name()
+    ctx.facts["taxa_offered"] = [dlg.species.item(i).text() for i in range(dlg.species.count())]
+    ctx.facts["backbone"] = dlg.backbone.key()
+    ctx.facts["weights_missing"] = dialog_state(dlg)
+    ctx.shot("train-weights-missing", keep=True)
+    spectral = next(b for b in dlg._fix_buttons if b.text() == "Use the spectral baseline")
+    click(ctx, spectral, "Use the spectral baseline")
+    yield SETTLE
+    ctx.facts["after_fix"] = dict(dialog_state(dlg), backbone=dlg.backbone.key())
+
+    existing = ctx.work / "my-model"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("my notes")
+    dlg.folder.setFilePath(str(existing))
+    yield SETTLE
+    click_async(ctx, dlg.ok_button, "Run")
+    ctx.facts["overwrite_question"] = yield from answer(ctx, "No")
+    ctx.facts["after_no"] = {"task": dlg.task is not None,
+                             "files": sorted(p.name for p in existing.iterdir())}
+
+    click(ctx, dlg.buttons.button(dlg.buttons.StandardButton.Help), "Help")
+    yield ctx.until(lambda: plugin_help._alive(plugin_help._DIALOG)
+                    and plugin_help._DIALOG.isVisible(), 10, "the help window")
+    yield SETTLE
+    help_dlg = plugin_help._DIALOG
+    browser = help_dlg.browser
+    top = browser.cursorForPosition(QPoint(5, 5))
+    top.select(top.SelectionType.LineUnderCursor)
+    ctx.facts["help"] = {"section": help_dlg.section, "top_line": top.selectedText()}
+    ctx.shot("help-train", keep=True)
+    help_dlg.close()
+    click(ctx, dlg.close_button, "Close")
+    yield SETTLE
+
+    embed_dlg = yield from open_tool(ctx, "embed")
+    embed_dlg.model.setFilePath(str(ctx.data["model"]))
+    yield SETTLE
+    ctx.facts["embed_model"] = dict(
+        dialog_state(embed_dlg), info=embed_dlg.model_info.text(),
+        backbone=embed_dlg.backbone.backbone.currentText(),
+        backbone_enabled=embed_dlg.backbone.backbone.isEnabled(),
+        weights_enabled=embed_dlg.backbone.weights.isEnabled())
+    ctx.shot("embed-with-model", keep=True)
