@@ -4,293 +4,323 @@
   <context>
     <name>BotaCLIP</name>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="69" />
+      <location filename="../plugin/dialogs/base.py" line="82" />
       <source>Run</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="103" />
+      <location filename="../plugin/dialogs/base.py" line="121" />
       <source>Cancel</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="103" />
+      <location filename="../plugin/dialogs/base.py" line="121" />
       <source>Close</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="132" />
+      <location filename="../plugin/dialogs/base.py" line="171" />
       <source>Waiting for the task manager…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="145" />
+      <location filename="../plugin/dialogs/base.py" line="184" />
       <source>Cancelling…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="169" />
+      <location filename="../plugin/dialogs/base.py" line="214" />
       <source>Cancelled; nothing was written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/base.py" line="179" />
+      <location filename="../plugin/dialogs/base.py" line="287" />
       <source>BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="30" />
+      <location filename="../plugin/dialogs/base.py" line="289" />
+      <source>Details…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/check_dialog.py" line="29" />
       <source>BotaCLIP: check orthophoto and relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="38" />
-      <source>Sensor</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="38" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="37" />
       <source>Side of the square image patch centred on each plot.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="48" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="47" />
       <source>A plot is usable only if at least this share of its patch holds image pixels (not no-data).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="50" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="49" />
       <source>Minimum valid pixels</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="52" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="51" />
       <source>Make a contact sheet of sample patches (PNG)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="57" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="56" />
       <source>Where the plot status layer, the JSON report and the contact sheet are written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="59" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="58" />
       <source>Output folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="66" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="65" />
       <source>Open contact sheet</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="88" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="87" />
       <source>Choose an output folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="103" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="104" />
       <source>Check orthophoto and relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="111" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="112" />
       <source>Plot status</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="117" />
-      <source>{usable} of {total} plots usable, {taxa} taxa.</source>
+      <location filename="../plugin/dialogs/check_dialog.py" line="119" />
+      <source>{usable} of {total} plots can be used for training; {taxa} taxa; cover scale: {scale}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="70" />
+      <location filename="../plugin/dialogs/common.py" line="55" />
       <source>Add an orthophoto (a raster layer) to the project and choose it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="72" />
+      <location filename="../plugin/dialogs/common.py" line="57" />
       <source>The orthophoto must be a raster file; save '{name}' as a GeoTIFF first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="96" />
+      <location filename="../plugin/dialogs/common.py" line="81" />
       <source>How the covers are written. Automatic recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose the scale when numbers alone are ambiguous (1-5 could be codes or percent).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="107" />
+      <location filename="../plugin/dialogs/common.py" line="92" />
       <source>Which camera or satellite took the orthophoto: this gives the wavelength of each band.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="117" />
+      <location filename="../plugin/dialogs/common.py" line="102" />
       <source>Where the model runs. Automatic uses a CUDA GPU when PyTorch sees one; the default comes from BotaCLIP &gt; Settings….</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="145" />
+      <location filename="../plugin/dialogs/common.py" line="173" />
+      <source>Search taxa…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="180" />
       <source>All</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="145" />
+      <location filename="../plugin/dialogs/common.py" line="180" />
       <source>None</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="156" />
-      <source>The columns holding taxa (covers, presence or counts). Identifiers, coordinates and elevation are unticked.</source>
+      <location filename="../plugin/dialogs/common.py" line="193" />
+      <source>The columns holding taxa (covers, presence or counts). Identifiers, coordinates and BotaCLIP's own fields are not listed.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="215" />
+      <location filename="../plugin/dialogs/common.py" line="219" />
+      <source>{n} of {total} ticked</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="262" />
       <source>The aerial image (any raster QGIS reads from a file).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="216" />
+      <location filename="../plugin/dialogs/common.py" line="263" />
       <source>Orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="220" />
+      <location filename="../plugin/dialogs/common.py" line="267" />
       <source>Vegetation plots: one point (or polygon) per relevé, one numeric column per taxon.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="222" />
+      <location filename="../plugin/dialogs/common.py" line="269" />
       <source>Relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="226" />
+      <location filename="../plugin/dialogs/common.py" line="273" />
       <source>The column that names each plot. Empty: 'plot_id' if there is one, else the feature id.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="228" />
+      <location filename="../plugin/dialogs/common.py" line="275" />
       <source>Plot id column</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="231" />
+      <location filename="../plugin/dialogs/common.py" line="278" />
       <source>Taxon columns</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="234" />
+      <location filename="../plugin/dialogs/common.py" line="281" />
       <source>Cover scale</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="277" />
+      <location filename="../plugin/dialogs/common.py" line="324" />
       <source>Add a relevé layer (points) to the project and choose it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="279" />
+      <location filename="../plugin/dialogs/common.py" line="326" />
       <source>The relevé layer has no numeric column to read as taxa. For a long table (plot, taxon, cover) use 'Import relevés from a long table…' first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="283" />
+      <location filename="../plugin/dialogs/common.py" line="330" />
       <source>Tick at least one taxon column.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="307" />
+      <location filename="../plugin/dialogs/common.py" line="351" />
+      <source>Sensor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="354" />
       <source>optional, e.g. 0.665, 0.56, 0.49, 0.842</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="308" />
+      <location filename="../plugin/dialogs/common.py" line="355" />
       <source>Centre wavelength of each band in micrometres, in band order; overrides the sensor.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="310" />
+      <location filename="../plugin/dialogs/common.py" line="357" />
       <source>Band wavelengths (µm)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="316" />
+      <location filename="../plugin/dialogs/common.py" line="363" />
       <source> m</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="318" />
+      <location filename="../plugin/dialogs/common.py" line="365" />
       <source>Patch size</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="341" />
+      <location filename="../plugin/dialogs/common.py" line="388" />
       <source>The frozen image model. DOFA reads any bands through their wavelengths; timm models read red, green and blue; the spectral baseline needs no weights.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="344" />
+      <location filename="../plugin/dialogs/common.py" line="391" />
       <source>Backbone</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="346" />
+      <location filename="../plugin/dialogs/common.py" line="393" />
       <source>timm model name, e.g. resnet50</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="347" />
+      <location filename="../plugin/dialogs/common.py" line="394" />
       <source>timm model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="350" />
+      <location filename="../plugin/dialogs/common.py" line="397" />
       <source>Weights files (*.safetensors *.pth *.pt *.ckpt *.bin);;All files (*.*)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="352" />
+      <location filename="../plugin/dialogs/common.py" line="399" />
       <source>The backbone's weights file. Empty: the DOFA file is looked up in the weights folder of BotaCLIP &gt; Settings….</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="355" />
+      <location filename="../plugin/dialogs/common.py" line="402" />
       <source>Random weights (testing only)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="356" />
+      <location filename="../plugin/dialogs/common.py" line="403" />
       <source>Seeded random backbone weights, to test a set-up without the weights file: the results mean nothing. Recorded in every output.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="364" />
+      <location filename="../plugin/dialogs/common.py" line="411" />
       <source>Weights</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="384" />
+      <location filename="../plugin/dialogs/common.py" line="430" />
       <source>empty: look in {folder}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="385" />
-      <source>empty: look in the weights folder of the settings</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/common.py" line="391" />
+      <location filename="../plugin/dialogs/common.py" line="436" />
       <source>Give the timm model's name (e.g. resnet50).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="396" />
+      <location filename="../plugin/dialogs/common.py" line="441" />
       <source>The weights file {path} does not exist.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/common.py" line="398" />
+      <location filename="../plugin/dialogs/common.py" line="443" />
       <source>A timm backbone needs its weights file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="445" />
+      <source>{backbone} needs its weights file, and none is in the weights folder {folder}. Choose the file, or use the spectral baseline, which needs none.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="473" />
+      <source>Choose weights file…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="474" />
+      <source>Use the spectral baseline</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/common.py" line="480" />
+      <source>Backbone weights file</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -344,32 +374,32 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="81" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="83" />
       <source>Create BotaCLIP demo data</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="88" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="90" />
       <source>Relevés (demo)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="89" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="91" />
       <source>Butterflies (demo)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="91" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="93" />
       <source>Soil samples (demo)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="92" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="94" />
       <source>Orthophoto (demo)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="95" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="97" />
       <source>Demo data written to {folder}: {n} relevés, {t} taxa.</source>
       <translation type="unfinished" />
     </message>
@@ -389,158 +419,198 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="44" />
+      <source>Red: 1st main contrast</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/embed_dialog.py" line="45" />
-      <source>BotaCLIP: embed an orthophoto</source>
+      <source>Green: 2nd main contrast</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="52" />
-      <source>The aerial image to embed (any raster QGIS reads from a file).</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="46" />
+      <source>Blue: 3rd main contrast</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="56" />
-      <source>empty: the raw backbone below</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="57" />
-      <source>A model folder made by 'Train model…'. It names its own backbone, bands and patch size.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="59" />
-      <source>Model folder</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="63" />
-      <source>Band preset</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="63" />
-      <source>Side of the square image patch behind each output pixel.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="73" />
-      <source>half the patch size</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="74" />
-      <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="78" />
-      <source>Stride</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="81" />
-      <source>Whole orthophoto</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="84" />
-      <source>Limit the run to this extent (taken in the orthophoto's CRS).</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="67" />
+      <source>This model uses the {backbone} backbone on {n} bands ({bands}) with {patch:g} m patches; it was trained on {plots} plots and {taxa} taxa.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/dialogs/embed_dialog.py" line="86" />
-      <source>Extent</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="92" />
-      <source>Optional polygons: only patches inside them are embedded.</source>
+      <source>BotaCLIP: embed an orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/dialogs/embed_dialog.py" line="93" />
-      <source>Mask polygons</source>
+      <source>The aerial image to embed (any raster QGIS reads from a file).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="96" />
-      <source>bfloat16 is about twice as fast on recent CPUs and GPUs; it is used only where its embeddings agree with float32.</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="97" />
+      <source>empty: the raw backbone below</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="99" />
-      <source>Precision</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="98" />
+      <source>A model folder made by 'Train model…'. It names its own backbone, bands and patch size.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
-      <source>Device</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="103" />
-      <source>Data type</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="108" />
-      <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="100" />
+      <source>Model folder</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/dialogs/embed_dialog.py" line="110" />
+      <source>Side of the square image patch behind each output pixel.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="120" />
+      <source>half the patch size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="121" />
+      <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="125" />
+      <source>Stride</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="128" />
+      <source>Whole orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="131" />
+      <source>Limit the run to this extent (taken in the orthophoto's CRS).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="133" />
+      <source>Extent</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="139" />
+      <source>Optional polygons: only patches inside them are embedded.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="140" />
+      <source>Mask polygons</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="143" />
+      <source>bfloat16 is about twice as fast on recent CPUs and GPUs; it is used only where its embeddings agree with float32.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="146" />
+      <source>Precision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="148" />
+      <source>Device</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="150" />
+      <source>Data type</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="155" />
+      <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="157" />
       <source>Embedding raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="111" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="158" />
       <source>Also write an RGB preview and show it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="112" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="159" />
       <source>The first three principal components of the embeddings as an 8-bit RGB image: areas the model sees alike get alike colours.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="158" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="201" />
+      <source>empty: the file the model was trained with</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="232" />
       <source>{path} is not a model folder (it has no config.json).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="169" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="235" />
+      <source>The config.json of {path} cannot be read: train the model again.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="241" />
+      <source>The model's backbone weights file is not where it was when the model was trained, nor in the weights folder {folder}: choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="250" />
       <source>Choose where to write the embedding raster.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="171" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="252" />
       <source>The embedding raster must be a GeoTIFF (.tif) file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="174" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="255" />
       <source>The embedding raster cannot replace the orthophoto.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="210" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="313" />
       <source>Embed orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="215" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="317" />
+      <source>Cancelled: the embedding raster was not written. Any finished blocks are kept: Run again with the same settings continues where it stopped.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="323" />
       <source>{name} (embeddings)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="219" />
-      <source>{name} (preview)</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="327" />
+      <source>{name} preview: alike colour, alike place</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="221" />
-      <source>Embeddings written to {path}.</source>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="332" />
+      <source>Embeddings written to {path}: {width} × {height} pixels, one per patch centre, {bands} bands.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="334" />
+      <source>{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); {nodata} pixels left empty (no image under them).</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -674,78 +744,123 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/import_dialog.py" line="193" />
+      <location filename="../plugin/dialogs/import_dialog.py" line="195" />
       <source>Import relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/import_dialog.py" line="205" />
+      <location filename="../plugin/dialogs/import_dialog.py" line="207" />
       <source>{plots} plots and {taxa} taxa written to {path} (covers read as {scale}).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="40" />
-      <source>Validation recall@10, image to relevé: {trained} trained, {untrained} untrained, {chance} by chance; relevé to image: {t2} trained, {u2} untrained.</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="39" />
+      <source>It finds the right relevé among its 10 nearest for {trained} of {n} held-out validation plots (chance: {chance}; untrained backbone: {untrained}).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="54" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="50" />
+      <source>Recall@10 on the validation plots (trained / untrained / chance):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="51" />
+      <source>image → relevé</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="52" />
+      <source>relevé → image</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="55" />
+      <source>{used} of {total} plots used ({train} to train, {val} to validate, in blocks of {block:g} m); {taxa} taxa; best epoch {best} of {epochs}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="68" />
       <source>BotaCLIP: train a model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="75" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="89" />
       <source>Passes over the training plots, at most: training stops early when the validation recall no longer improves.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="77" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="91" />
       <source>Epochs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="83" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="97" />
       <source>The model folder to write (config.json, the trained weights and the training report).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="87" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="101" />
       <source>Open training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="108" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="122" />
+      <source>Training needs at least {n} plots (half of them to check the model on); '{layer}' has {count}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="127" />
       <source>Choose the model folder to write.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="110" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="129" />
       <source>{path} is a file; choose a folder for the model.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="130" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="146" />
+      <source>The folder {path} already holds files. Replace the model in it?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="169" />
       <source>Train BotaCLIP model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="135" />
-      <source>Model written to {folder}. {recall}</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="175" />
+      <source>Cancelled: no model was written. The image features computed so far are kept in the cache, so running again continues from there.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="139" />
-      <source>&lt;a href="{url}"&gt;Training report&lt;/a&gt;</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="181" />
+      <source>Model trained. {recall}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="143" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="185" />
       <source>Trained on random backbone weights: for testing only.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="155" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="186" />
       <source>Open report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="187" />
+      <source>Model written to {folder}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/help.py" line="435" />
+      <source>The help file {path} is missing from the plugin folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/help.py" line="452" />
+      <source>BotaCLIP help</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -874,67 +989,67 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="29" />
+      <location filename="../plugin/layers.py" line="32" />
       <source>usable</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="30" />
+      <location filename="../plugin/layers.py" line="33" />
       <source>outside the orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="31" />
+      <location filename="../plugin/layers.py" line="34" />
       <source>too few valid pixels</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="32" />
+      <location filename="../plugin/layers.py" line="35" />
       <source>no taxon recorded</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="33" />
+      <location filename="../plugin/layers.py" line="36" />
       <source>plot id used twice</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="34" />
+      <location filename="../plugin/layers.py" line="37" />
       <source>no coordinates</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="75" />
+      <location filename="../plugin/layers.py" line="82" />
       <source>QGIS cannot open the {what} {path}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="107" />
+      <location filename="../plugin/layers.py" line="156" />
       <source>raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="114" />
+      <location filename="../plugin/layers.py" line="163" />
       <source>vector layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="135" />
+      <location filename="../plugin/layers.py" line="221" />
       <source>Choose an orthophoto layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="137" />
+      <location filename="../plugin/layers.py" line="223" />
       <source>The layer '{name}' is not a raster file (it comes from the '{provider}' provider). Save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="153" />
+      <location filename="../plugin/layers.py" line="239" />
       <source>Choose a relevé layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="170" />
+      <location filename="../plugin/layers.py" line="256" />
       <source>Cannot copy the layer '{name}' to {path} for BotaCLIP: {message}</source>
       <translation type="unfinished" />
     </message>
@@ -944,97 +1059,102 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="70" />
+      <location filename="../plugin/plugin.py" line="71" />
       <source>BotaCLIP tools</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="72" />
+      <location filename="../plugin/plugin.py" line="73" />
       <source>Create demo data…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="73" />
+      <location filename="../plugin/plugin.py" line="74" />
       <source>Write a small synthetic landscape (orthophoto, relevés, butterflies, soil) to try BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="75" />
+      <location filename="../plugin/plugin.py" line="76" />
       <source>Check orthophoto and relevés…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="76" />
+      <location filename="../plugin/plugin.py" line="77" />
       <source>Check that an orthophoto and a relevé layer can be used together: which plots are usable and why not</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="78" />
+      <location filename="../plugin/plugin.py" line="79" />
       <source>Import relevés from a long table…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="79" />
+      <location filename="../plugin/plugin.py" line="80" />
       <source>Turn a long table (plot, taxon, cover) and a plot table with coordinates into a relevé point layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="81" />
+      <location filename="../plugin/plugin.py" line="82" />
       <source>Train model…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="82" />
+      <location filename="../plugin/plugin.py" line="83" />
       <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its validation recall</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="84" />
+      <location filename="../plugin/plugin.py" line="85" />
       <source>Embed orthophoto…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="85" />
+      <location filename="../plugin/plugin.py" line="86" />
       <source>Turn an orthophoto into an embedding raster with a trained model or a raw backbone, and an RGB preview of it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="88" />
+      <location filename="../plugin/plugin.py" line="89" />
       <source>Model weights, device, cache and extra Python packages folders</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="90" />
+      <location filename="../plugin/plugin.py" line="91" />
       <source>Help</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="90" />
+      <location filename="../plugin/plugin.py" line="91" />
       <source>Open the BotaCLIP documentation</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="155" />
+      <location filename="../plugin/plugin.py" line="153" />
+      <source>{module} is kept out of QGIS's process: this native module crashes QGIS when OpenGL's libLLVM is loaded, and torch works without it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="157" />
+      <source>{module} was loaded by another plugin before BotaCLIP; it can crash QGIS during Train or Embed on Linux desktops. Disable the other plugin, or start QGIS with QT_XCB_GL_INTEGRATION=none.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="175" />
       <source>Disabled: needs the Python package(s) {names}, which QGIS's Python cannot find. Click Details in the BotaCLIP message, or see BotaCLIP &gt; Settings… &gt; Extra Python packages folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="165" />
+      <location filename="../plugin/plugin.py" line="185" />
       <source>Python packages missing: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="166" />
+      <location filename="../plugin/plugin.py" line="186" />
       <source>Python packages missing or too old: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="177" />
-      <source>Details…</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/plugin.py" line="251" />
+      <location filename="../plugin/plugin.py" line="271" />
       <source>All the Python packages BotaCLIP needs are found.</source>
       <translation type="unfinished" />
     </message>
@@ -1427,113 +1547,158 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="45" />
-      <source>not set</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/settings_dialog.py" line="46" />
-      <source>Folder holding the backbone weights (.pth or .safetensors files). BotaCLIP never downloads weights by itself.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/settings_dialog.py" line="48" />
-      <source>Model weights folder</source>
+      <source>Folder holding the backbone weights (.pth or .safetensors files). Empty: the default folder shown. BotaCLIP never downloads weights by itself.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="51" />
+      <source>Model weights folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="54" />
       <source>Automatic (GPU when available)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="52" />
+      <location filename="../plugin/settings_dialog.py" line="55" />
       <source>NVIDIA GPU (CUDA)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="55" />
+      <location filename="../plugin/settings_dialog.py" line="58" />
       <source>Where the models run.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="59" />
+      <location filename="../plugin/settings_dialog.py" line="62" />
       <source>Features computed once per orthophoto are kept here so that training again is fast. Empty: the default folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="61" />
+      <location filename="../plugin/settings_dialog.py" line="64" />
       <source>Cache folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="65" />
+      <location filename="../plugin/settings_dialog.py" line="68" />
       <source>Automatic</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="66" />
+      <location filename="../plugin/settings_dialog.py" line="69" />
       <source>CPU threads for the models; Automatic uses all cores.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="67" />
+      <location filename="../plugin/settings_dialog.py" line="70" />
       <source>CPU threads</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="70" />
-      <source>A folder where you installed Python packages with 'pip install --target'. It is searched first; restart QGIS after changing it if packages were already loaded.</source>
+      <location filename="../plugin/settings_dialog.py" line="72" />
+      <source>not set</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="73" />
+      <source>A folder where you installed Python packages with 'pip install --target'. It is searched first; restart QGIS after changing it if packages were already loaded.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/settings_dialog.py" line="76" />
       <source>Extra Python packages folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="120" />
+      <location filename="../plugin/settings_dialog.py" line="123" />
       <source>The model weights folder {path} does not exist.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="123" />
+      <location filename="../plugin/settings_dialog.py" line="126" />
       <source>The cache folder {path} does not exist and cannot be created: its parent folder is missing.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/settings_dialog.py" line="127" />
+      <location filename="../plugin/settings_dialog.py" line="130" />
       <source>The extra Python packages folder {path} does not exist.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="75" />
+      <location filename="../plugin/tasks.py" line="82" />
       <source>Unexpected error in {task}: {error}. The details are in the log (View &gt; Panels &gt; Log Messages, BotaCLIP tab).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="90" />
+      <location filename="../plugin/tasks.py" line="97" />
       <source>Error while finishing {task}:</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="108" />
+      <location filename="../plugin/tasks.py" line="117" />
       <source>{task}: cancelled.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="112" />
+      <location filename="../plugin/tasks.py" line="122" />
       <source>{task} was cancelled; nothing was written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="117" />
+      <location filename="../plugin/tasks.py" line="127" />
       <source>{task} stopped without a result.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="138" />
+      <location filename="../plugin/tasks.py" line="156" />
       <source>{task}: {n} warning(s). {first}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="114" />
+      <source>Copy path</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="116" />
+      <source>Copy the full path to the clipboard</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="196" />
+      <source>Web link</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="196" />
+      <source>The system browser could not be started. Copy the address into a browser:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="231" />
+      <source>This image cannot be read: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="236" />
+      <source>Fit to window</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="358" />
+      <source>This folder could not be opened by the system. Its full path:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="360" />
+      <source>No program to open this file was found. Its full path:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/viewer.py" line="362" />
+      <source>This file does not exist (any more):</source>
       <translation type="unfinished" />
     </message>
   </context>

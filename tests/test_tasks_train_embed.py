@@ -250,11 +250,11 @@ def test_train_dialog_runs_and_reports(qgis_iface, project, settings, qtbot, tmp
     texts = [i.text() for i in dlg.bar.items()]
     assert len(texts) == 1, texts                              # one message, not a pile
     assert "finds the right relevé among its 10 nearest" in texts[0] and "chance" in texts[0]
-    assert not any("Model written to" in i.text() for i in qgis_iface.messageBar().items())
+    assert not any("Model trained" in i.text() for i in qgis_iface.messageBar().items())
     assert dlg.open_report_button.isVisible()
     dlg.close()                         # the result goes on in QGIS's bar, with its buttons
     items = qgis_iface.messageBar().items()
-    assert items and "Model written to" in items[-1].text()
+    assert items and items[-1].text().startswith("Model trained. It finds")
     assert items[-1].level() == Qgis.MessageLevel.Warning      # random weights
     buttons = items[-1].findChildren(QPushButton, "botaclip_result_button")
     assert [b.text() for b in buttons] == ["Open report", "Details…"]

@@ -162,13 +162,16 @@ def test_train(display, tmp_path, scene):
     assert {"config.json", "report"} <= set(f["model_files"]), f["model_files"]
     model = str(r.work_dir / "model")
     assert [i["level"] for i in f["dialog"]["bar"]] == ["Success"], f["dialog"]["bar"]
-    assert f["dialog"]["bar"][0]["text"].startswith(f"Model written to {model}")
-    assert not any("Model written to" in i["text"] for i in f["qgis_bar"]), f["qgis_bar"]
+    headline = f["dialog"]["bar"][0]["text"]
+    assert headline.startswith("Model trained. It finds the right relevé among its 10 "
+                               "nearest for "), headline
+    assert f["model_details"].startswith(f"Model written to {model}."), f["model_details"]
+    assert not any("Model trained" in i["text"] for i in f["qgis_bar"]), f["qgis_bar"]
     # closed, the dialog hands its result to QGIS's bar: one message, not beside QGIS's own
     # "Task complete" notice
     after = f["qgis_bar_after_close"]
     assert [i["title"] for i in after] == ["BotaCLIP"], after
-    assert after[0]["text"].startswith("Model written to") and "Open report" in \
+    assert after[0]["text"].startswith("Model trained.") and "Open report" in \
         after[0]["buttons"], after
     assert f["dialog"]["close_text"] == "Close" and f["dialog"]["run_enabled"]
     assert python_errors(r) == []

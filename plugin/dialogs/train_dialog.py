@@ -36,9 +36,8 @@ def recall_text(summary) -> str:
     """What validation recall@10 means, in a sentence, with chance beside it."""
     from ..processing.train import metric
 
-    return tr("On {n} validation plots held out from training, it finds the right relevé "
-              "among its 10 nearest for {trained} of them; chance is {chance}, the untrained "
-              "backbone {untrained}.").format(
+    return tr("It finds the right relevé among its 10 nearest for {trained} of {n} held-out "
+              "validation plots (chance: {chance}; untrained backbone: {untrained}).").format(
         n=summary.n_val, trained=_pct(metric(summary, "best", "img2rel@10")),
         chance=_pct(metric(summary, "chance", "img2rel@10")),
         untrained=_pct(metric(summary, "untrained", "img2rel@10")))
@@ -179,14 +178,15 @@ class TrainDialog(TaskDialog):
     def on_success(self, summary) -> None:
         self.summary = summary
         report = self.report_path()
-        text = tr("Model written to {folder}. {recall}").format(folder=summary.out,
-                                                              recall=recall_text(summary))
+        text = tr("Model trained. {recall}").format(recall=recall_text(summary))
         level = Qgis.MessageLevel.Success
         if getattr(summary, "random_weights", False):
             level = Qgis.MessageLevel.Warning
             text += " " + tr("Trained on random backbone weights: for testing only.")
         buttons = [(tr("Open report"), self.open_report)] if report else []
-        self.report_result(text, level, recall_details(summary), buttons)
+        details = tr("Model written to {folder}.").format(folder=summary.out) + "\n" + \
+            recall_details(summary)
+        self.report_result(text, level, details, buttons)
         self.open_report_button.setVisible(bool(report))
 
     def report_path(self) -> str:

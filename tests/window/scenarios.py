@@ -281,7 +281,7 @@ def startup(ctx):
     ctx.facts["menu_shown"] = [{"text": a.text(), "enabled": a.isEnabled(),
                                 "icon": not a.icon().isNull()}
                                for a in menu.actions() if not a.isSeparator()]
-    ctx.shot("startup-menu", keep=True)
+    ctx.shot("startup-menu")
     menu.hide()
     ctx.iface.rasterMenu().hide()
 
@@ -314,13 +314,13 @@ def check(ctx):
                            for c in getattr(renderer, "categories", list)()},
             "features": status[0].featureCount()}
     ctx.facts["outputs"] = sorted(p.name for p in (ctx.work / "check").glob("*"))
-    ctx.shot("check-done", keep=True)
+    ctx.shot("check-done")
     click(ctx, dlg.close_button, "Close")
     yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
     yield SETTLE
     canvas = ctx.iface.mapCanvas()
     yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
-    ctx.shot("check-map", keep=True)
+    ctx.shot("check-map")
 
 
 @scenario
@@ -337,7 +337,7 @@ def train(ctx):
     dlg.folder.setFilePath(str(model))
     yield SETTLE
     ctx.facts["before_run"] = dialog_state(dlg)
-    ctx.shot("train-dialog", keep=True)
+    ctx.shot("train-dialog")
     click(ctx, dlg.ok_button, "Run")
     yield 0.2
     ctx.facts["while_running"] = dialog_state(dlg)
@@ -347,6 +347,7 @@ def train(ctx):
     ctx.facts["model_files"] = sorted(p.name for p in model.glob("*")) \
         if model.exists() else []
     ctx.facts["report_button"] = dlg.open_report_button.isVisible()
+    ctx.facts["model_details"] = dlg._pending[2] if dlg._pending else ""
     ctx.shot("train-done", keep=True)
     click(ctx, dlg.close_button, "Close")
     yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
@@ -378,7 +379,7 @@ def embed(ctx):
     canvas.refreshAllLayers()
     yield 0.2
     yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
-    ctx.shot("embed-done", keep=True)
+    ctx.shot("embed-done")
     click(ctx, dlg.close_button, "Close")
     yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
     yield SETTLE
@@ -415,7 +416,7 @@ def cancel(ctx):
                     f"progress to reach {CANCEL_AT} %")
     ctx.facts["at_cancel"] = dict(dialog_state(dlg), task_status=dlg.task.status,
                                   percent=dlg.task.progress_adapter.max_percent)
-    ctx.shot("cancel-running", keep=True)
+    ctx.shot("cancel-running")
     if dlg.task.status in DONE:
         raise ScenarioError(f"the embedding ended ({dlg.task.status}) before Cancel could "
                             f"be clicked: make it longer")
@@ -496,4 +497,4 @@ def traps(ctx):
         backbone=embed_dlg.backbone.backbone.currentText(),
         backbone_enabled=embed_dlg.backbone.backbone.isEnabled(),
         weights_enabled=embed_dlg.backbone.weights.isEnabled())
-    ctx.shot("embed-with-model", keep=True)
+    ctx.shot("embed-with-model")
