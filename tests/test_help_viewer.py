@@ -196,10 +196,10 @@ def test_links_in_the_help(cleanup, tmp_path):
     assert browser.follow(QUrl("https://example.org/x")) == "system"
     assert opened == ["https://example.org/x"]
     # a local file: the system opener first, the image viewer when it fails
-    assert browser.follow(QUrl("resources/screenshots/train-dialog.png")) == "system"
-    assert opened[-1].endswith("/resources/screenshots/train-dialog.png")
+    assert browser.follow(QUrl("resources/screenshots/demo-training-recall.png")) == "system"
+    assert opened[-1].endswith("/resources/screenshots/demo-training-recall.png")
     browser.opener = lambda url: False
-    assert browser.follow(QUrl("resources/screenshots/train-dialog.png")) == "viewer"
+    assert browser.follow(QUrl("resources/screenshots/demo-training-recall.png")) == "viewer"
     assert isinstance(viewer.LAST_DIALOG, viewer.ImageDialog)
     # a web link the system cannot open: its address to copy
     assert browser.follow(QUrl("https://example.org/y")) == "path"
