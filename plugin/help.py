@@ -207,6 +207,29 @@ def _cells(line: str) -> list[str]:
     return cells
 
 
+def _anchors_html(pending: list[str]) -> str:
+    """The anchors waiting for the next block, as HTML (the list is emptied)."""
+    text = "".join(f'<a name="{html.escape(a)}"></a>' for a in pending)
+    pending.clear()
+    return text
+
+
+def _starts_table(lines: list[str], i: int) -> bool:
+    return "|" in lines[i] and i + 1 < len(lines) and bool(_TABLE_SEP.match(lines[i + 1])) \
+        and "-" in lines[i + 1]
+
+
+def _ends_paragraph(lines: list[str], i: int) -> bool:
+    nxt = lines[i]
+    if (not nxt.strip() or _FENCE.match(nxt) or _HEADING.match(nxt) or _HR.match(nxt)
+            or _IMAGE_LINE.match(nxt) or _ANCHORS_ONLY.match(nxt)
+            or nxt.lstrip().startswith(">") or _starts_table(lines, i)):
+        return True
+    lm = _LIST.match(nxt)
+    return bool(lm and lm.group(4).strip() and (not lm.group(2)[0].isdigit()
+                                                or lm.group(2)[:-1] == "1"))
+
+
 class _Converter:
     def __init__(self):
         self.headings: list[tuple[int, str, str]] = []    # (level, text, anchor)
@@ -223,110 +246,105 @@ class _Converter:
         return name
 
     def blocks(self, lines: list[str]) -> str:
+        """HTML of markdown ``lines``: each block type is one method that takes the lines
+        from ``i``, appends its HTML to ``out`` and returns where the next block starts."""
         out: list[str] = []
         pending: list[str] = []          # anchors of raw <a id> lines, for the next block
         i, n = 0, len(lines)
-
-        def anchors_html() -> str:
-            text = "".join(f'<a name="{html.escape(a)}"></a>' for a in pending)
-            pending.clear()
-            return text
-
         while i < n:
             line = lines[i]
             if not line.strip():
                 i += 1
-                continue
-            if _ANCHORS_ONLY.match(line):
+            elif _ANCHORS_ONLY.match(line):
                 names = _ANCHOR_NAME.findall(line)
                 pending.extend(names)
                 self.anchors.extend(names)
                 self._used.update(names)
                 i += 1
-                continue
-            fence = _FENCE.match(line)
-            if fence:
-                marker, indent = fence.group(2), len(fence.group(1))
-                body: list[str] = []
-                i += 1
-                while i < n and not lines[i].strip().startswith(marker[0] * len(marker)):
-                    body.append(lines[i][indent:] if lines[i][:indent].strip() == ""
-                                else lines[i])
-                    i += 1
-                i += 1                       # the closing fence
-                code = html.escape("\n".join(body))
-                out.append(f'{anchors_html()}<pre style="{_PRE_STYLE}">{code}</pre>')
-                continue
-            heading = _HEADING.match(line)
-            if heading:
-                level, text = len(heading.group(1)), heading.group(2)
-                plain = _plain(text)
-                if slugify(plain) in pending:     # <a id="x"></a> right above "# X"
-                    name, own = slugify(plain), ""
-                else:
-                    name = self.anchor(plain)
-                    self.anchors.append(name)
-                    own = f'<a name="{name}"></a>'
-                self.headings.append((level, plain, name))
-                out.append(f"<h{level}>{anchors_html()}{own}{inline(text)}</h{level}>")
-                i += 1
-                continue
-            if _HR.match(line):
-                out.append(anchors_html() + "<hr>")
-                i += 1
-                continue
-            if "|" in line and i + 1 < n and _TABLE_SEP.match(lines[i + 1]) \
-                    and "-" in lines[i + 1]:
-                i = self.table(lines, i, out, anchors_html())
-                continue
-            if line.lstrip().startswith(">"):
-                body = []
-                while i < n and lines[i].strip() and lines[i].lstrip().startswith(">"):
-                    body.append(re.sub(r"^\s*> ?", "", lines[i]))
-                    i += 1
-                out.append(f"{anchors_html()}<blockquote>{self.blocks(body)}</blockquote>")
-                continue
-            if _LIST.match(line):
-                i = self.list(lines, i, out, anchors_html())
-                continue
-            if _HTML_BLOCK.match(line):
-                body = []
-                while i < n and lines[i].strip():
-                    body.append(lines[i])
-                    i += 1
-                raw = "\n".join(body)
-                for name in _ANCHOR_NAME.findall(raw):
-                    self.anchors.append(name)
-                out.append(anchors_html() + re.sub(
-                    r'<a\s+id="[^"]+"\s*>', lambda m: _tag_html(m.group(0)), raw, flags=re.I))
-                continue
-            if _IMAGE_LINE.match(line):
-                out.append(f'<p align="center">{anchors_html()}{inline(line.strip())}</p>')
-                i += 1
-                continue
-            # a paragraph: up to a blank line or the start of another block
-            para = [line]
-            i += 1
-            while i < n:
-                nxt = lines[i]
-                if (not nxt.strip() or _FENCE.match(nxt) or _HEADING.match(nxt)
-                        or _HR.match(nxt) or _IMAGE_LINE.match(nxt)
-                        or _ANCHORS_ONLY.match(nxt) or nxt.lstrip().startswith(">")
-                        or ("|" in nxt and i + 1 < n and _TABLE_SEP.match(lines[i + 1])
-                            and "-" in lines[i + 1])):
-                    break
-                lm = _LIST.match(nxt)
-                if lm and lm.group(4).strip() and (not lm.group(2)[0].isdigit()
-                                                   or lm.group(2)[:-1] == "1"):
-                    break
-                para.append(nxt)
-                i += 1
-            text = "\n".join(p.strip() if not p.endswith("  ") else p.strip() + "<br>"
-                             for p in para)
-            out.append(f"<p>{anchors_html()}{inline(text)}</p>".replace("&lt;br&gt;", "<br>"))
+            else:
+                i = self._block(lines, i, out, pending)
         if pending:
-            out.append(anchors_html())
+            out.append(_anchors_html(pending))
         return "\n".join(out)
+
+    def _block(self, lines: list[str], i: int, out: list[str], pending: list[str]) -> int:
+        line, n = lines[i], len(lines)
+        if _FENCE.match(line):
+            return self._code(lines, i, out, _anchors_html(pending))
+        if _HEADING.match(line):
+            out.append(self._heading(line, pending))
+            return i + 1
+        if _HR.match(line):
+            out.append(_anchors_html(pending) + "<hr>")
+            return i + 1
+        if _starts_table(lines, i):
+            return self.table(lines, i, out, _anchors_html(pending))
+        if line.lstrip().startswith(">"):
+            return self._quote(lines, i, out, _anchors_html(pending))
+        if _LIST.match(line):
+            return self.list(lines, i, out, _anchors_html(pending))
+        if _HTML_BLOCK.match(line):
+            return self._raw_html(lines, i, out, _anchors_html(pending))
+        if _IMAGE_LINE.match(line):
+            out.append(f'<p align="center">{_anchors_html(pending)}{inline(line.strip())}</p>')
+            return i + 1
+        return self._paragraph(lines, i, out, _anchors_html(pending)) if i < n else i
+
+    def _code(self, lines: list[str], i: int, out: list[str], anchors: str) -> int:
+        fence = _FENCE.match(lines[i])
+        marker, indent = fence.group(2), len(fence.group(1))
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and not lines[i].strip().startswith(marker[0] * len(marker)):
+            body.append(lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i])
+            i += 1
+        code = html.escape("\n".join(body))
+        out.append(f'{anchors}<pre style="{_PRE_STYLE}">{code}</pre>')
+        return i + 1                       # past the closing fence
+
+    def _heading(self, line: str, pending: list[str]) -> str:
+        heading = _HEADING.match(line)
+        level, text = len(heading.group(1)), heading.group(2)
+        plain = _plain(text)
+        if slugify(plain) in pending:     # <a id="x"></a> right above "# X"
+            name, own = slugify(plain), ""
+        else:
+            name = self.anchor(plain)
+            self.anchors.append(name)
+            own = f'<a name="{name}"></a>'
+        self.headings.append((level, plain, name))
+        return f"<h{level}>{_anchors_html(pending)}{own}{inline(text)}</h{level}>"
+
+    def _quote(self, lines: list[str], i: int, out: list[str], anchors: str) -> int:
+        body = []
+        while i < len(lines) and lines[i].strip() and lines[i].lstrip().startswith(">"):
+            body.append(re.sub(r"^\s*> ?", "", lines[i]))
+            i += 1
+        out.append(f"{anchors}<blockquote>{self.blocks(body)}</blockquote>")
+        return i
+
+    def _raw_html(self, lines: list[str], i: int, out: list[str], anchors: str) -> int:
+        body = []
+        while i < len(lines) and lines[i].strip():
+            body.append(lines[i])
+            i += 1
+        raw = "\n".join(body)
+        self.anchors.extend(_ANCHOR_NAME.findall(raw))
+        out.append(anchors + re.sub(r'<a\s+id="[^"]+"\s*>', lambda m: _tag_html(m.group(0)),
+                                    raw, flags=re.I))
+        return i
+
+    def _paragraph(self, lines: list[str], i: int, out: list[str], anchors: str) -> int:
+        """Lines up to a blank line or the start of another block."""
+        para = [lines[i]]
+        i += 1
+        while i < len(lines) and not _ends_paragraph(lines, i):
+            para.append(lines[i])
+            i += 1
+        text = "\n".join(p.strip() if not p.endswith("  ") else p.strip() + "<br>"
+                         for p in para)
+        out.append(f"<p>{anchors}{inline(text)}</p>".replace("&lt;br&gt;", "<br>"))
+        return i
 
     def table(self, lines: list[str], i: int, out: list[str], anchors: str) -> int:
         head = _cells(lines[i])
