@@ -35,4 +35,4 @@ translations:
 	/usr/lib/qt5/bin/lrelease i18n/botaclip_fr.ts
 
 clean:
-	rm -rf $(DEMO) bench-out .pytest_cache
+	rm -rf $(DEMO) bench-out .pytest_cache .qgis-settings
