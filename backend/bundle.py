@@ -1,5 +1,8 @@
 """The model bundle: a folder holding what a trained BotaCLIP needs to embed new data.
 
+Written by training (:mod:`backend.train`), read by embedding and ``botaclip embed-chips``:
+the bundle is the contract between the stages, so it belongs to neither.
+
 ``config.json``
     everything the caller's ``meta`` holds (backbone name and config, weights path + sha256
     or the random-weights flag, band wavelengths, input normalisation, patch size in metres
@@ -30,9 +33,9 @@ import torch
 from . import __version__
 from .errors import BotaclipError
 from .io.atomic import atomic_output
-from .io.releves import TRANSFORMS, transform_values
 from .models.heads import ImageAdapter, ReleveEncoder, l2_normalize
 from .models.losses import ContrastiveLoss
+from .releves.model import TRANSFORMS, transform_values
 
 FORMAT_VERSION = 1
 CONFIG_NAME = "config.json"
@@ -69,7 +72,8 @@ def to_jsonable(obj):
     return obj
 
 
-def _hash_files(folder: Path) -> str:
+def bundle_sha256(folder: Path) -> str:
+    """The bundle's sha256: model.safetensors then config.json (bytes, in that order)."""
     h = hashlib.sha256()
     for name in (WEIGHTS_NAME, CONFIG_NAME):
         with open(folder / name, "rb") as fh:
@@ -78,15 +82,25 @@ def _hash_files(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _is_bundle(folder: Path) -> bool:
+def is_bundle(folder: Path) -> bool:
+    """Whether ``folder`` holds a bundle's config.json (with its format version)."""
     try:
-        return "format_version" in json.loads((folder / CONFIG_NAME).read_text("utf-8"))
+        return "format_version" in json.loads((Path(folder) / CONFIG_NAME).read_text("utf-8"))
     except (OSError, ValueError, TypeError):
         return False
 
 
+def can_replace(folder) -> bool:
+    """Whether a bundle may be written at ``folder``: it does not exist, is an empty folder,
+    or holds a bundle (which is then replaced)."""
+    folder = Path(folder)
+    return not folder.exists() or (folder.is_dir() and (not any(folder.iterdir())
+                                                        or is_bundle(folder)))
+
+
 def save_bundle(out_dir, result, meta: dict) -> Path:
-    """Write ``result`` (a :class:`TrainResult`) as a bundle folder at ``out_dir``; return it.
+    """Write ``result`` (a :class:`backend.train.TrainResult`) as a bundle folder at
+    ``out_dir``; return it.
 
     ``meta`` must hold ``species`` (the taxa in the encoder's column order) and
     ``cover_transform`` (one of presence, sqrt, log, hellinger, none); everything else in it
@@ -107,8 +121,7 @@ def save_bundle(out_dir, result, meta: dict) -> Path:
         raise BotaclipError(f"The bundle's metadata must name the cover transform applied "
                             f"before training under 'cover_transform' (one of "
                             f"{', '.join(TRANSFORMS)}), not {transform!r}.")
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
-                                                     and not _is_bundle(out_dir))):
+    if not can_replace(out_dir):
         raise BotaclipError(f"{out_dir} exists and is not a model bundle; choose another "
                             "output folder (an existing bundle would be replaced).")
     enc, ad, lo = result.encoder, result.adapter, result.loss
@@ -261,4 +274,4 @@ def load_bundle(path) -> Bundle:
     for m in (adapter, encoder, loss):
         m.eval()
     return Bundle(path=path, config=config, adapter=adapter, encoder=encoder, loss=loss,
-                  sha256=_hash_files(path))
+                  sha256=bundle_sha256(path))

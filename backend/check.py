@@ -20,11 +20,14 @@ import numpy as np
 from . import __version__
 from .errors import BotaclipError
 from .io.atomic import atomic_output
+from .io.band_stats import sample_band_stats
 from .io.gdalutil import srs_from_wkt, srs_label
-from .io.raster import PatchReader, raster_info, resolve_bands, sample_band_stats, to_raster_crs
-from .io.releves import ReleveOptions, Releves, read_releves
+from .io.patches import PatchReader
+from .io.presets import resolve_bands
+from .io.raster import raster_info, to_raster_crs
 from .io.vector import write_points
 from .progress import SILENT, Progress
+from .releves import ReleveOptions, Releves, read_releves
 
 STATUSES = ("usable", "duplicate_id", "no_geometry", "outside_raster", "too_much_nodata",
             "no_taxa")
@@ -128,9 +131,23 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
     progress.report(0.02, "Reading the relevés")
     rel = read_releves(releves, options, progress=progress.sub(0.02, 0.1))
     progress.check()
-
     xs, ys = to_raster_crs(info, rel.x, rel.y, rel.srs_wkt)
     has_geom = np.isfinite(xs) & np.isfinite(ys)
+    inside = _inside(ortho, info, rel, xs, ys, has_geom)
+    status, valid = _plot_status(ortho, rel, xs, ys, has_geom, inside, patch_m, min_valid,
+                                 progress)
+    report = _report(ortho, info, bands, rel, status, valid, xs, ys, has_geom,
+                     settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
+                               "wavelengths": wavelengths if wavelengths is None or isinstance(
+                                   wavelengths, str) else list(wavelengths)})
+    progress.check()
+    _write_outputs(report, rel, bands, plots_out, contact_sheet, json_out, progress)
+    progress.report(1.0, "Check complete")
+    return report
+
+
+def _inside(ortho, info, rel: Releves, xs, ys, has_geom) -> np.ndarray:
+    """Which plots lie on the orthophoto; a clear error when none does."""
     xmin, ymin, xmax, ymax = info.bounds
     inside = has_geom & (xs >= xmin) & (xs <= xmax) & (ys >= ymin) & (ys <= ymax)
     if has_geom.any() and not inside.any():
@@ -141,7 +158,12 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
             f"  orthophoto extent ({srs_label(info.srs_wkt)}): {_fmt_extent(info.bounds)}\n"
             f"  plots extent (same CRS):     {_fmt_extent(pe)}\n"
             "Check that both layers have the right CRS and that they cover the same area.")
+    return inside
 
+
+def _plot_status(ortho, rel: Releves, xs, ys, has_geom, inside, patch_m: float,
+                 min_valid: float, progress: Progress) -> tuple[list, np.ndarray]:
+    """Each plot's status and the valid fraction of its patch."""
     duplicated = {pid for pid, reason in rel.problems if reason == "duplicate_id"}
     n_taxa = (rel.values > 0).sum(axis=1)
     valid = np.zeros(len(rel.plot_ids), dtype="float64")
@@ -167,13 +189,17 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
             if i % 64 == 0:
                 progress.report(0.1 + 0.6 * i / max(1, n), "Checking plot patches")
                 progress.check()
+    return status, valid
 
-    top_taxa = [rel.top_taxa(i, 3) for i in range(len(rel.plot_ids))]
+
+def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom,
+            settings: dict) -> CheckReport:
     plot_extent = ([float(np.nanmin(xs)), float(np.nanmin(ys)), float(np.nanmax(xs)),
                     float(np.nanmax(ys))] if has_geom.any() else None)
-    report = CheckReport(
+    return CheckReport(
         ortho=str(ortho), releves=rel.source, plot_ids=list(rel.plot_ids), status=status,
-        valid_fraction=valid, n_taxa=n_taxa, top_taxa=top_taxa,
+        valid_fraction=valid, n_taxa=(rel.values > 0).sum(axis=1),
+        top_taxa=[rel.top_taxa(i, 3) for i in range(len(rel.plot_ids))],
         taxon_frequencies=rel.taxon_frequencies(),
         raster={"path": str(ortho), "driver": info.driver, "width": info.width,
                 "height": info.height, "bands": info.count, "dtype": info.dtype,
@@ -184,14 +210,15 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
                "normalization": bands.normalization},
         releve_info={"source": rel.source, "crs": srs_label(rel.srs_wkt),
                      "cover_scale": rel.cover_scale, "value_kind": rel.value_kind},
-        settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
-                  "wavelengths": wavelengths if wavelengths is None or isinstance(
-                      wavelengths, str) else list(wavelengths)},
+        settings=settings,
         extents={"raster": list(info.bounds), "plots": plot_extent,
                  "crs": srs_label(info.srs_wkt)},
         x=xs, y=ys,
     )
-    progress.check()
+
+
+def _write_outputs(report: CheckReport, rel: Releves, bands, plots_out, contact_sheet,
+                   json_out, progress: Progress) -> None:
     if plots_out:
         progress.report(0.72, "Writing the plot status layer")
         write_status_layer(report, rel, plots_out)
@@ -205,8 +232,6 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
             Path(tmp).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False),
                                  encoding="utf-8")
         report.outputs["json"] = str(json_out)
-    progress.report(1.0, "Check complete")
-    return report
 
 
 def write_status_layer(report: CheckReport, rel: Releves, out) -> Path:

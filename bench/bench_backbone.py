@@ -6,7 +6,7 @@ weights), 4 bands (red, green, blue, near infrared). On the same patches in one 
 - the bare forward pass (``Backbone.forward_prepared`` on prepared batches), float32 and
   bfloat16 autocast, in patches/s, and the cosine similarity of their embeddings (bfloat16 is
   used only where every cosine is at least 0.995);
-- the feature pipeline (:func:`backend.features.compute_features`: read each plot's patch
+- the feature pipeline (:func:`backend.train.features.compute_features`: read each plot's patch
   from a GeoTIFF once, resample it to 224 px, 8 dihedral variants, forward, in the precision
   ``auto`` chooses), in patches/s, as a ratio to the bare forward pass in that precision
   (the limit on this machine).
@@ -80,13 +80,13 @@ def run(out_dir="bench-out", batches: int = 3, pipeline_plots: int = 4) -> dict:
     import torch
 
     from ..backend import __version__
-    from ..backend.features import compute_features
     from ..backend.models.backbones import (
         BF16_MIN_COSINE,
         Normalization,
         bf16_native_cpu,
         build_backbone,
     )
+    from ..backend.train import compute_features
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

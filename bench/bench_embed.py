@@ -85,7 +85,7 @@ def simple_pipeline(ortho, out, backbone, patch_m: float, patch_px: int, grid,
     turn. Returns (wall seconds, CPU seconds, patches computed)."""
     from osgeo import gdal
 
-    from ..backend.io.raster import PatchReader
+    from ..backend.io.patches import PatchReader
 
     t0, c0 = time.perf_counter(), time.process_time()
     d = backbone.dim

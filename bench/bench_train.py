@@ -75,7 +75,7 @@ def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -
 
     from ..backend.models.heads import ImageAdapter, ReleveEncoder
     from ..backend.models.losses import ContrastiveLoss, similarity_regulariser
-    from ..backend.train_loop import _param_groups, _use_bf16
+    from ..backend.train import param_groups, use_bf16
 
     g = torch.Generator().manual_seed(0)
     d = features.shape[2]
@@ -83,7 +83,7 @@ def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -
     encoder = ReleveEncoder(species.shape[1], d, config.encoder_hidden, config.dropout,
                             config.taxon_dropout, generator=g)
     loss = ContrastiveLoss(config.loss)
-    opt = torch.optim.AdamW(_param_groups((adapter, encoder, loss), config.weight_decay),
+    opt = torch.optim.AdamW(param_groups((adapter, encoder, loss), config.weight_decay),
                             lr=config.lr, fused=True)
     b = config.batch_size
     batches = []
@@ -94,7 +94,7 @@ def bare_compute_s(features, species, config, steps: int, n_batches: int = 16) -
                         torch.from_numpy(csr.indices.astype(np.int64)),
                         torch.from_numpy(csr.indptr[:-1].astype(np.int64)),
                         torch.from_numpy(csr.data.astype(np.float32))))
-    bf16 = _use_bf16(config.precision, torch.device("cpu"))
+    bf16 = use_bf16(config.precision, torch.device("cpu"))
     flushing = torch.set_flush_denormal(True)     # as the training loop does
     t0 = 0.0
     try:
@@ -131,7 +131,7 @@ def run(out_dir="bench-out", epochs: int = 50) -> dict:
     import torch
 
     from ..backend import __version__
-    from ..backend.train_loop import TrainConfig, _use_bf16, train_on_features
+    from ..backend.train import TrainConfig, train_on_features, use_bf16
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def run(out_dir="bench-out", epochs: int = 50) -> dict:
         "dim": DIM, "variants": VARIANTS, "features_mb": feats.nbytes / 2**20,
         "train_plots": len(result.train_idx), "val_plots": len(result.val_idx),
         "batches_per_epoch": steps, "epochs": len(result.timings),
-        "precision": "bfloat16" if _use_bf16(config.precision, torch.device("cpu"))
+        "precision": "bfloat16" if use_bf16(config.precision, torch.device("cpu"))
         else "float32",
         "generate_s": gen_s, "total_s": total_s, "s_per_epoch": per_epoch,
         "s_per_epoch_median": float(np.median(result.timings)),

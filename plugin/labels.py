@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .i18n import tr, translatable
 
-# The backend's cover scales (backend.io.covers.SCALES) with a label for people.
+# The backend's cover scales (backend.releves.SCALES) with a label for people.
 COVER_SCALE_LABELS = {
     "auto": translatable("Automatic (detected from the values)"),
     "presence": translatable("Presence / absence (1/0, x, yes/no)"),
@@ -17,7 +17,7 @@ COVER_SCALE_LABELS = {
 
 def cover_scales() -> list[str]:
     """The backend's cover scale names, in its order (``auto`` first)."""
-    from ..backend.io.covers import SCALES
+    from ..backend.releves import SCALES
 
     return list(SCALES)
 
@@ -81,7 +81,7 @@ DTYPES = tuple(DTYPE_LABELS)
 def choice_label(labels: dict, key: str) -> str:
     return tr(labels.get(key, key))
 
-# How covers are turned into the relevé encoder's input (backend.io.releves.TRANSFORMS).
+# How covers are turned into the relevé encoder's input (backend.releves.TRANSFORMS).
 TRANSFORM_LABELS = {
     "presence": translatable("Presence / absence"),
     "sqrt": translatable("Square root of cover"),
@@ -93,6 +93,6 @@ TRANSFORM_LABELS = {
 
 def cover_transforms() -> list[str]:
     """The backend's cover transforms, in its order."""
-    from ..backend.io.releves import TRANSFORMS
+    from ..backend.releves import TRANSFORMS
 
     return list(TRANSFORMS)

@@ -28,7 +28,7 @@ def make_small_scene(out_dir, n_plots: int = 150, seed: int = 0, identical: bool
     import numpy as np
     from osgeo import gdal, osr
 
-    from botaclip.backend.io.releves import Releves, write_releves
+    from botaclip.backend.releves import Releves, write_releves
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import TINY
 
 from botaclip.backend.errors import BotaclipError
 from botaclip.backend.models import backbones as B
@@ -18,8 +19,6 @@ from botaclip.backend.models.backbones import (
 )
 from botaclip.backend.progress import CancelFlag
 
-TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-        "dynamic_embed_dim": 32}
 RGBN = [0.665, 0.56, 0.49, 0.842]
 
 

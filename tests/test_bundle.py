@@ -9,8 +9,7 @@ import torch
 
 from botaclip.backend.bundle import load_bundle, save_bundle
 from botaclip.backend.errors import BotaclipError
-from botaclip.backend.report import write_training_report
-from botaclip.backend.train_loop import TrainConfig, train_on_features
+from botaclip.backend.train import TrainConfig, train_on_features, write_training_report
 from botaclip.bench.bench_train import synthetic
 
 N_TAXA, DIM = 60, 32

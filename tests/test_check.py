@@ -11,9 +11,9 @@ from osgeo import gdal, osr
 from botaclip.backend.check import check_data
 from botaclip.backend.cli import main
 from botaclip.backend.errors import BotaclipError
-from botaclip.backend.io.raster import build_vrt
-from botaclip.backend.io.releves import ReleveOptions, read_releves
+from botaclip.backend.io.mosaic import build_vrt
 from botaclip.backend.io.vector import write_points
+from botaclip.backend.releves import ReleveOptions, read_releves
 
 S2_WAVELENGTHS = "0.665,0.56,0.49,0.842"
 

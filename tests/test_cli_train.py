@@ -9,16 +9,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import TINY_JSON as TINY
 from osgeo import gdal
 
 from botaclip.backend.bundle import load_bundle
 from botaclip.backend.cli import main
-from botaclip.backend.cli_train import read_chip
+from botaclip.backend.embed import read_chip
 from botaclip.backend.models.backbones import Normalization, backbone_from_reference, build_backbone
-
-TINY = '{"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2, ' \
-       '"dynamic_embed_dim": 32}'
-
 
 pytestmark = pytest.mark.usefixtures("two_threads")
 

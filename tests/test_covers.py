@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botaclip.backend.errors import BotaclipError
-from botaclip.backend.io.covers import (
+from botaclip.backend.releves.covers import (
     BRAUN_BLANQUET_PERCENT,
     detect_cover_scale,
     normalise_scale,

@@ -22,9 +22,9 @@ from botaclip.backend.demo.landscape import (
     Landscape,
 )
 from botaclip.backend.errors import BotaclipError, Cancelled
-from botaclip.backend.io.covers import BRAUN_BLANQUET_PERCENT
 from botaclip.backend.io.gdalutil import srs_from_wkt, srs_label
 from botaclip.backend.progress import CancelFlag
+from botaclip.backend.releves import BRAUN_BLANQUET_PERCENT
 
 gdal.UseExceptions()
 SIZE = 400.0

@@ -107,11 +107,18 @@ def test_too_few_plots_keep_run_disabled(scene_project, settings, qtbot, tmp_pat
         "'few plots' has 40.")
 
 
+def test_plugin_constants_match_the_backend():
+    from botaclip.backend.train import DEFAULT_COVER_TRANSFORM
+    from botaclip.plugin.processing.train import DEFAULT_TRANSFORM
+
+    assert DEFAULT_TRANSFORM == DEFAULT_COVER_TRANSFORM
+
+
 def test_minimum_plots_match_the_training_loop():
-    from botaclip.backend.train_loop import MIN_TRAIN_PLOTS, TrainConfig, _min_val
+    from botaclip.backend.train import MIN_TRAIN_PLOTS, TrainConfig, min_val_plots
     from botaclip.plugin.dialogs.train_dialog import MIN_PLOTS
 
-    assert MIN_PLOTS == MIN_TRAIN_PLOTS + _min_val(TrainConfig())
+    assert MIN_PLOTS == MIN_TRAIN_PLOTS + min_val_plots(TrainConfig())
 
 
 def test_an_existing_model_folder_is_replaced_only_when_the_user_says_so(

@@ -9,18 +9,18 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import TINY
 from osgeo import gdal, ogr, osr
 
 from botaclip.backend.cli import main
 from botaclip.backend.embed import embed_raster, parse_extent, plan_grid, read_embedding_tags
 from botaclip.backend.errors import BotaclipError, Cancelled
-from botaclip.backend.io.raster import PatchReader, build_vrt
+from botaclip.backend.io.mosaic import build_vrt
+from botaclip.backend.io.patches import PatchReader
 from botaclip.backend.progress import CancelFlag
 
 gdal.UseExceptions()
 
-TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-        "dynamic_embed_dim": 32}
 X0, Y1 = 950000.0, 6450400.0          # the demo's north-west corner (EPSG:2154)
 
 
@@ -366,9 +366,11 @@ def test_extent_and_polygon_mask_limit_the_output(demo, tmp_path):
 def bundle(demo, tmp_path_factory):
     """A bundle trained on random features of the tiny backbone (its config records it)."""
     from botaclip.backend.bundle import save_bundle
-    from botaclip.backend.io.raster import raster_info, resolve_bands, sample_band_stats
+    from botaclip.backend.io.band_stats import sample_band_stats
+    from botaclip.backend.io.presets import resolve_bands
+    from botaclip.backend.io.raster import raster_info
     from botaclip.backend.models.backbones import Normalization, build_backbone
-    from botaclip.backend.train_loop import TrainConfig, train_on_features
+    from botaclip.backend.train import TrainConfig, train_on_features
 
     info = raster_info(demo.orthophoto)
     spec = resolve_bands(info)
@@ -425,7 +427,7 @@ def test_a_bundle_embeds_with_its_adapter_and_is_recorded(demo, bundle, tmp_path
 def test_not_enough_disk_is_a_clear_error(demo, tmp_path, monkeypatch):
     import shutil
 
-    from botaclip.backend import embed as embed_mod
+    from botaclip.backend.embed import state as embed_mod
 
     monkeypatch.setattr(embed_mod.shutil, "disk_usage",
                         lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))

@@ -7,17 +7,16 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import TINY
 from osgeo import gdal, osr
 
-from botaclip.backend import features as F
 from botaclip.backend.errors import BotaclipError, Cancelled
-from botaclip.backend.features import cache_key, compute_features
-from botaclip.backend.io.raster import PatchReader
+from botaclip.backend.io.patches import PatchReader
 from botaclip.backend.models.backbones import Normalization, build_backbone, dihedral
 from botaclip.backend.progress import CancelFlag
+from botaclip.backend.train import cache_key, compute_features
+from botaclip.backend.train import features as F
 
-TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-        "dynamic_embed_dim": 32}
 RGBN = [0.665, 0.56, 0.49, 0.842]
 PATCH_M = 20.0
 

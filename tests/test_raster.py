@@ -11,18 +11,18 @@ import pytest
 from osgeo import gdal, osr
 
 from botaclip.backend.errors import BotaclipError
-from botaclip.backend.io.presets import PRESETS_FILE, parse_wavelengths, wavelength_from_name
-from botaclip.backend.io.raster import (
+from botaclip.backend.io.band_stats import sample_band_stats
+from botaclip.backend.io.mosaic import build_vrt
+from botaclip.backend.io.patches import PatchReader
+from botaclip.backend.io.presets import (
+    PRESETS_FILE,
     BandSpec,
-    PatchReader,
-    RasterInfo,
-    build_vrt,
     list_presets,
-    raster_info,
+    parse_wavelengths,
     resolve_bands,
-    sample_band_stats,
-    to_raster_crs,
+    wavelength_from_name,
 )
+from botaclip.backend.io.raster import RasterInfo, raster_info, to_raster_crs
 
 gdal.UseExceptions()
 

@@ -10,7 +10,9 @@ from osgeo import ogr, osr
 
 from botaclip.backend.errors import BotaclipError
 from botaclip.backend.io.gdalutil import srs_from_user
-from botaclip.backend.io.releves import (
+from botaclip.backend.io.vector import write_points
+from botaclip.backend.progress import CancelFlag
+from botaclip.backend.releves import (
     ReleveOptions,
     Releves,
     import_releves,
@@ -20,8 +22,6 @@ from botaclip.backend.io.releves import (
     transform_values,
     write_releves,
 )
-from botaclip.backend.io.vector import write_points
-from botaclip.backend.progress import CancelFlag
 
 L93 = "EPSG:2154"
 

@@ -12,9 +12,14 @@ import types
 import numpy as np
 import pytest
 
-from botaclip.backend import report
-from botaclip.backend.report import format_duration, percent, total_seconds, write_training_report
-from botaclip.backend.train_loop import TrainConfig
+from botaclip.backend.train import (
+    TrainConfig,
+    format_duration,
+    percent,
+    report,
+    total_seconds,
+    write_training_report,
+)
 
 SUMMARY_KEYS = {"plots_train", "plots_val", "epochs_trained", "best_epoch", "val_R@10_trained",
                 "val_R@10_untrained", "val_R@10_chance", "seconds", "device"}
@@ -164,7 +169,7 @@ def test_charts_do_not_overlap_and_show_percentages(tmp_path, figures, loss_scal
 
 def test_report_of_a_small_training_run(tmp_path):
     """End to end on a real (tiny) training: the duration is the epochs' real time."""
-    from botaclip.backend.train_loop import train_on_features
+    from botaclip.backend.train import train_on_features
     from botaclip.bench.bench_train import synthetic
 
     feats, species, x, y = synthetic(n=300, n_taxa=30, per_plot=5, dim=16, variants=2, seed=1)

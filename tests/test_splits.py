@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from botaclip.backend.errors import BotaclipError
-from botaclip.backend.splits import block_ids, block_kfold, block_split
+from botaclip.backend.train import block_ids, block_kfold, block_split
 
 
 def _points(n=500, seed=1, size=2000.0):

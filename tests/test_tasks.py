@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import Calls
 
 pytestmark = pytest.mark.qgis
 
 DONE = ("success", "error", "cancelled")
-
-
-class Calls:
-    def __init__(self):
-        self.success, self.error, self.cancel = [], [], []
-
-    def kwargs(self):
-        return {"on_success": self.success.append, "on_error": self.error.append,
-                "on_cancel": lambda: self.cancel.append(True)}
 
 
 def test_task_runs_to_completion(qgis_app, qtbot, tmp_path):

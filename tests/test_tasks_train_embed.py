@@ -8,22 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import TINY, Calls
 
 pytestmark = [pytest.mark.qgis,
               pytest.mark.filterwarnings("ignore:DOFA runs with RANDOM weights")]
 
 DONE = ("success", "error", "cancelled")
-TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-        "dynamic_embed_dim": 32}
-
-
-class Calls:
-    def __init__(self):
-        self.success, self.error, self.cancel = [], [], []
-
-    def kwargs(self):
-        return {"on_success": self.success.append, "on_error": self.error.append,
-                "on_cancel": lambda: self.cancel.append(True)}
 
 
 @pytest.fixture(scope="module")

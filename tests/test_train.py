@@ -8,18 +8,17 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_small_scene
+from helpers import TINY
 
 from botaclip.backend.bundle import load_bundle
 from botaclip.backend.errors import BotaclipError, Cancelled
-from botaclip.backend.io.raster import PatchReader, raster_info, to_raster_crs
-from botaclip.backend.io.releves import read_releves
+from botaclip.backend.io.patches import PatchReader
+from botaclip.backend.io.raster import raster_info, to_raster_crs
 from botaclip.backend.models.backbones import backbone_from_reference
 from botaclip.backend.progress import CancelFlag, Progress
-from botaclip.backend.train import choose_split, train_model
-from botaclip.backend.train_loop import TrainConfig
+from botaclip.backend.releves import read_releves
+from botaclip.backend.train import TrainConfig, choose_split, train_model
 
-TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-        "dynamic_embed_dim": 32}
 SMALL = dict(patch_m=40.0, backbone="spectral", epochs=3, device="cpu")
 
 
@@ -79,7 +78,7 @@ def test_train_writes_a_complete_model_folder(small_scene, tmp_path):
     info = raster_info(ortho)
     rel = read_releves(releves)
     xs, ys = to_raster_crs(info, rel.x, rel.y, rel.srs_wkt)
-    from botaclip.backend.features import compute_features
+    from botaclip.backend.train import compute_features
     bb = backbone_from_reference(cfg["backbone"])
     feats = compute_features(ortho, xs, ys, bb, cfg["patch_m"], cache_dir=tmp_path / "cache")
     emb = bundle.embed_image_features(feats[res.val_idx, 0])

@@ -6,7 +6,7 @@ import torch
 
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.progress import CancelFlag, Progress
-from botaclip.backend.train_loop import CHECKPOINT_NAME, TrainConfig, recall_at_k, train_on_features
+from botaclip.backend.train import CHECKPOINT_NAME, TrainConfig, recall_at_k, train_on_features
 from botaclip.bench.bench_train import synthetic
 
 # tiny heads, 1 thread (the test machine is shared), no early stopping

@@ -39,7 +39,6 @@ MIN_SIZE_M, MAX_SIZE_M = 300.0, 20000.0
 MIN_PIXEL_M, MAX_PIXEL_M = 0.2, 2.0
 PLOT_MARGIN_M = 50.0   # plot centres this far from the edge, so 100 m patches fit
 PLOT_SPACING_M = 40.0  # least distance between two plot centres
-TRUTH_PIXEL_M = 5.0
 _STRIP_ROWS = 256
 _REF_AREA = 2000.0 ** 2  # counts below are given for the default 2 km scene
 
@@ -316,17 +315,43 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
     progress.report(0.0, "Laying out the synthetic landscape")
     L = Landscape(size_m, pixel_m, seed)
     progress.check()
-    files = []
-
-    # orthophoto (the long part)
     describe = (f"SYNTHETIC orthophoto, not real imagery ({tag} at {pixel_m:g} m; "
                 "bands red, green, blue, near-infrared)")
     _write_orthophoto(L, st / "orthophoto.tif", st, progress.sub(0.02, 0.85), describe)
-    files.append("orthophoto.tif")
-
-    # truth rasters
+    files = ["orthophoto.tif"]
     progress.check()
     progress.report(0.86, "Ground truth rasters")
+    files += _write_truth(st, L, tag)
+    progress.check()
+    progress.report(0.88, "Relevés")
+    srs = gdalutil.srs_from_user(CRS)
+    rel = _write_releves(st, L, srs, seed, size_m, tag)
+    files += ["releves.gpkg", "releves_long.csv", "plots.csv"]
+    progress.check()
+    progress.report(0.93, "Butterfly transects")
+    species, n_bf = _write_butterflies(st, L, srs, seed, size_m, tag)
+    files.append("butterflies.gpkg")
+    progress.check()
+    progress.report(0.96, "Soil samples")
+    n_soil = _write_soil(st, L, srs, seed, size_m, tag)
+    files.append("soil.gpkg")
+    progress.report(0.98, "Read-me files")
+    _write_text(st / "truth" / "README.txt", _truth_readme(L, tag))
+    _write_text(st / "README.txt", _readme(L, tag, len(rel["ids"]), len(rel["taxa"]), n_bf,
+                                           n_soil, rel["per_hab"]))
+    files += ["truth/README.txt", "README.txt"]
+    res = DemoResult(
+        out_dir=st, orthophoto=st / "orthophoto.tif", releves=st / "releves.gpkg",
+        releves_long=st / "releves_long.csv", plots=st / "plots.csv",
+        butterflies=st / "butterflies.gpkg", soil=st / "soil.gpkg", truth_dir=st / "truth",
+        n_releves=len(rel["ids"]), taxa=rel["taxa"], butterfly_species=species,
+        soil_groups=list(ecology.SOIL_GROUPS), seed=seed, size_m=size_m,
+        plots_per_habitat=rel["per_hab"])
+    return {"files": files, "result": res}
+
+
+def _write_truth(st: Path, L: Landscape, tag: str) -> list[str]:
+    """The ground-truth rasters (habitat, elevation, moisture) and the habitat legend."""
     truth = (_write_truth_raster(st / "truth" / "habitat.tif", L, L.habitat,
                                  f"SYNTHETIC habitat classes ({tag})", habitat=True)
              + _write_truth_raster(st / "truth" / "elevation.tif", L, L.elevation,
@@ -336,12 +361,16 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
     legend = {str(c): {"name": name, "colour": colour}
               for c, (name, colour) in HABITATS.items()}
     _write_text(st / "truth" / "habitats.json", json.dumps(legend, indent=1) + "\n")
-    files += [f"truth/{p.name}" for p in truth] + ["truth/habitats.json"]
+    return [f"truth/{p.name}" for p in truth] + ["truth/habitats.json"]
 
-    # relevés
-    progress.check()
-    progress.report(0.88, "Relevés")
-    srs = gdalutil.srs_from_user(CRS)
+
+def _habitat_names(hab) -> np.ndarray:
+    return np.array([HABITATS[int(h)][0] for h in hab], dtype=object)
+
+
+def _write_releves(st: Path, L: Landscape, srs, seed: int, size_m: float, tag: str) -> dict:
+    """The relevés: a wide GeoPackage of percent covers, and the same as a long table of
+    Braun-Blanquet codes with a plot header. Returns ids, taxa and plots per habitat."""
     rng = np.random.default_rng([seed & 0xFFFFFFFF, 1])
     pu, pw = _place_plots(L, _n_scaled(300, size_m, 40), rng)
     f = L.classify_points(pu, pw)
@@ -350,7 +379,7 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
     keep = np.flatnonzero((pct > 0).any(axis=0))
     taxa = [ecology.TAXON_NAMES[j] for j in keep]
     ids = [f"P{i + 1:04d}" for i in range(len(pu))]
-    hab_names = np.array([HABITATS[int(h)][0] for h in hab], dtype=object)
+    hab_names = _habitat_names(hab)
     x, y = _canonical_xy(L, pu, pw)
     fields = {"plot_id": np.array(ids, dtype=object), "habitat": hab_names}
     for j, name in zip(keep, taxa):
@@ -360,19 +389,20 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
     write_points(st / "releves.gpkg", srs, x, y, fields, layer="releves", metadata=meta,
                  description=f"SYNTHETIC vegetation relevés, wide table of percentage covers "
                              f"({tag}); not real data")
-    files.append("releves.gpkg")
     long_rows = [(ids[i], ecology.TAXON_NAMES[j], codes[i, j])
                  for i in range(len(ids)) for j in keep if codes[i, j]]
     _write_csv(st / "releves_long.csv", ("plot_id", "taxon", "cover"), long_rows)
     _write_csv(st / "plots.csv", ("plot_id", "x", "y", "elevation", "habitat"),
                [(ids[i], f"{x[i]:.2f}", f"{y[i]:.2f}", f"{f['elevation'][i]:.1f}",
                  hab_names[i]) for i in range(len(ids))])
-    files += ["releves_long.csv", "plots.csv"]
     per_hab = {HABITATS[h][0]: int((hab == h).sum()) for h in LAND}
+    return {"ids": ids, "taxa": taxa, "per_hab": per_hab}
 
-    # butterflies
-    progress.check()
-    progress.report(0.93, "Butterfly transects")
+
+def _write_butterflies(st: Path, L: Landscape, srs, seed: int, size_m: float,
+                       tag: str) -> tuple[list[str], int]:
+    """Butterfly presence/absence points, depending on habitat, elevation and the share of
+    forest within 50 m. Returns the species seen and the number of points."""
     rng = np.random.default_rng([seed & 0xFFFFFFFF, 2])
     bu, bw = _random_land_points(L, _n_scaled(150, size_m, 30), 20.0, rng)
     fb = L.classify_points(bu, bw)
@@ -386,27 +416,25 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
     species = [ecology.BUTTERFLY_NAMES[j] for j in bkeep]
     bx, by = _canonical_xy(L, bu, bw)
     bfields = {"point_id": np.array([f"B{i + 1:03d}" for i in range(len(bu))], dtype=object),
-               "habitat": np.array([HABITATS[int(h)][0] for h in fb["habitat"]],
-                                   dtype=object)}
+               "habitat": _habitat_names(fb["habitat"])}
     for j, name in zip(bkeep, species):
         bfields[name] = pres[:, j]
     write_points(st / "butterflies.gpkg", srs, bx, by, bfields, layer="butterflies",
                  metadata={"BOTACLIP_SYNTHETIC": "yes", "BOTACLIP_DEMO_SEED": str(seed)},
                  description=f"SYNTHETIC butterfly transect points, 1 = seen ({tag}); "
                              "not real data")
-    files.append("butterflies.gpkg")
+    return species, len(bu)
 
-    # soil
-    progress.check()
-    progress.report(0.96, "Soil samples")
+
+def _write_soil(st: Path, L: Landscape, srs, seed: int, size_m: float, tag: str) -> int:
+    """Soil nematode counts per trophic group; returns the number of samples."""
     rng = np.random.default_rng([seed & 0xFFFFFFFF, 3])
     su, sw = _random_land_points(L, _n_scaled(100, size_m, 25), 20.0, rng)
     fs = L.classify_points(su, sw)
     counts = ecology.sample_soil(fs["habitat"], fs["moisture"], rng)
     sx, sy = _canonical_xy(L, su, sw)
     sfields = {"sample_id": np.array([f"S{i + 1:03d}" for i in range(len(su))], dtype=object),
-               "habitat": np.array([HABITATS[int(h)][0] for h in fs["habitat"]],
-                                   dtype=object)}
+               "habitat": _habitat_names(fs["habitat"])}
     for j, g in enumerate(ecology.SOIL_GROUPS):
         sfields[g] = counts[:, j]
     write_points(st / "soil.gpkg", srs, sx, sy, sfields, layer="soil",
@@ -414,23 +442,7 @@ def _generate(st: Path, size_m: float, seed: int, pixel_m: float, progress: Prog
                            "UNITS": "nematodes per 100 g of soil"},
                  description=f"SYNTHETIC soil nematode counts per 100 g by trophic group "
                              f"({tag}); not real data")
-    files.append("soil.gpkg")
-
-    # read-me files
-    progress.report(0.98, "Read-me files")
-    _write_text(st / "truth" / "README.txt", _truth_readme(L, tag))
-    _write_text(st / "README.txt", _readme(L, tag, len(ids), len(taxa), len(bu), len(su),
-                                           per_hab))
-    files += ["truth/README.txt", "README.txt"]
-
-    res = DemoResult(
-        out_dir=st, orthophoto=st / "orthophoto.tif", releves=st / "releves.gpkg",
-        releves_long=st / "releves_long.csv", plots=st / "plots.csv",
-        butterflies=st / "butterflies.gpkg", soil=st / "soil.gpkg", truth_dir=st / "truth",
-        n_releves=len(ids), taxa=taxa, butterfly_species=species,
-        soil_groups=list(ecology.SOIL_GROUPS), seed=seed, size_m=size_m,
-        plots_per_habitat=per_hab)
-    return {"files": files, "result": res}
+    return len(su)
 
 
 def _readme(L: Landscape, tag: str, n_plots, n_taxa, n_bf, n_soil, per_hab) -> str:

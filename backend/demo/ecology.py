@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..io.covers import BRAUN_BLANQUET_PERCENT
+from ..releves import BRAUN_BLANQUET_PERCENT
 from .landscape import BROADLEAF, CONIFER, GRASSLAND, LAKE, SCREE, WETLAND
 
 _H = {"B": BROADLEAF, "C": CONIFER, "G": GRASSLAND, "S": SCREE, "W": WETLAND}

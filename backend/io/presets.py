@@ -253,13 +253,13 @@ class BandSpec:
     notes: list[str] = field(default_factory=list)
 
 
-def _is_rgb(wl) -> bool:
+def is_rgb(wl) -> bool:
     return (len(wl) == 3 and 0.6 <= wl[0] <= 0.7 and 0.5 <= wl[1] < 0.6
             and 0.4 <= wl[2] < 0.5)
 
 
 def _normalization(hint: str | None, wl, dtype: str, notes: list) -> str:
-    rgb8 = _is_rgb(wl) and dtype == "uint8"
+    rgb8 = is_rgb(wl) and dtype == "uint8"
     if hint == "imagenet" and not rgb8:
         notes.append(f"normalisation 'sampled' instead of the preset's 'imagenet': the bands are "
                      f"{dtype}, not 8-bit red, green, blue")

@@ -1,7 +1,7 @@
 """Frozen image backbones behind one interface: DOFA (any bands), timm models (RGB) and the
 ``spectral`` baseline (no weights).
 
-A :class:`Backbone` takes raw patches as read by :class:`backend.io.raster.PatchReader`
+A :class:`Backbone` takes raw patches as read by :class:`backend.io.patches.PatchReader`
 (float32 ``[B, C, P, P]`` in the raster's units, invalid pixels 0) and returns pooled
 features ``[B, dim]`` (float32). It owns everything between the two: band selection, input
 normalisation, resizing to the model's input, precision. Training, chip embedding and the
@@ -10,7 +10,7 @@ whichever front door it came through.
 
 Normalisation (:class:`Normalization`) is stored in raw units, ``(x - mean) / std`` per band:
 for 8-bit RGB it is ImageNet's statistics times 255; otherwise it is estimated from sampled
-windows of the raster (:func:`backend.io.raster.sample_band_stats`) and stored in the bundle.
+windows of the raster (:func:`backend.io.band_stats.sample_band_stats`) and stored in the bundle.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Normalization:
 
     @classmethod
     def from_stats(cls, stats) -> Normalization:
-        """From :class:`backend.io.raster.BandStats`; a flat band gets std 1."""
+        """From :class:`backend.io.band_stats.BandStats`; a flat band gets std 1."""
         std = [float(s) if s and math.isfinite(s) and s > 1e-6 else 1.0 for s in stats.std]
         return cls("sampled", [float(m) for m in stats.mean], std)
 

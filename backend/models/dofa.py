@@ -352,11 +352,6 @@ class DOFA(nn.Module):
                     self._kernel_cache.popitem(last=False)
             return made
 
-    def grid_for(self, height: int, width: int) -> tuple[int, int]:
-        """Patch grid (rows, cols) for an input of this size (DOFA pads by 1 pixel)."""
-        k = self.patch_size
-        return (height + 2 - k) // k + 1, (width + 2 - k) // k + 1
-
     def pos_embed_for(self, grid: tuple[int, int]) -> Tensor:
         """``pos_embed`` for a patch grid, bicubic-resampled when it is not the native one."""
         native = (self.config.grid_size, self.config.grid_size)

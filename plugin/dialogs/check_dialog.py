@@ -15,7 +15,7 @@ from ..layers import add_vector_layer
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
-from .common import BandInputs, ReleveInputs
+from .common import add_plot_rows
 
 PLOTS_FILE = "plot_status.gpkg"
 JSON_FILE = "check.json"
@@ -29,15 +29,7 @@ class CheckDialog(TaskDialog):
         super().__init__(iface, parent, tr("BotaCLIP: check orthophoto and relevés"))
         self.report = None
 
-        self.inputs = ReleveInputs(self.form, iface, self)
-        self.ortho, self.releves = self.inputs.ortho, self.inputs.releves
-        self.plot_id, self.species = self.inputs.plot_id, self.inputs.species
-        self.cover_scale = self.inputs.cover_scale
-
-        self.bands = BandInputs(self.form, tr(
-            "Side of the square image patch centred on each plot."), self)
-        self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
-        self.patch = self.bands.patch
+        add_plot_rows(self, iface)
 
         self.min_valid = QDoubleSpinBox()
         self.min_valid.setRange(0.0, 100.0)

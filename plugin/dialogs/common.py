@@ -118,7 +118,7 @@ def taxon_fields(layer, plot_id: str = "") -> list[str]:
     """The fields of ``layer`` that can hold taxa: numeric, and neither the plot id, an
     identifier or primary key, a coordinate or geometry measure, nor a field BotaCLIP itself
     writes (the check's status layer)."""
-    from ...backend.io.releves import NOT_TAXA_FIELDS
+    from ...backend.releves import NOT_TAXA_FIELDS
 
     if layer is None:
         return []
@@ -333,7 +333,7 @@ class ReleveInputs(QObject):
     def kwargs(self) -> dict:
         """``ortho``, ``releves`` (files) and ``options`` (a ReleveOptions) for the
         backend."""
-        from ...backend.io.releves import ReleveOptions
+        from ...backend.releves import ReleveOptions
 
         options = ReleveOptions(plot_id=self.plot_id.currentField() or None,
                                 species_columns=self.species_columns(),
@@ -503,3 +503,17 @@ class BackboneInputs(QObject):
             w.setEnabled(enabled)
         self.weights_box.setEnabled(not enabled or needs_weights(self.key()))
         self.weights.setEnabled(not (enabled and self.random.isChecked()))
+
+
+def add_plot_rows(dialog, iface) -> None:
+    """The rows of a dialog that reads plots from an orthophoto: :class:`ReleveInputs` and
+    :class:`BandInputs` (patches centred on the plots), with their widgets as attributes of
+    ``dialog`` (``ortho``, ``releves``, ``plot_id``, ``species``, ``cover_scale``,
+    ``sensor``, ``wavelengths``, ``patch``)."""
+    dialog.inputs = ReleveInputs(dialog.form, iface, dialog)
+    for name in ("ortho", "releves", "plot_id", "species", "cover_scale"):
+        setattr(dialog, name, getattr(dialog.inputs, name))
+    dialog.bands = BandInputs(dialog.form, tr(
+        "Side of the square image patch centred on each plot."), dialog)
+    for name in ("sensor", "wavelengths", "patch"):
+        setattr(dialog, name, getattr(dialog.bands, name))

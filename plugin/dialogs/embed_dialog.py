@@ -98,7 +98,20 @@ class EmbedDialog(TaskDialog):
         self.model.setToolTip(tr("A model folder made by 'Train model…'. It names its own "
                                  "backbone, bands and patch size."))
         self.form.addRow(tr("Model folder"), self.model)
+        self._add_model_rows()
+        self._add_area_rows(iface)
+        self._add_run_rows()
+        self._add_output_rows()
+        self.ortho.layerChanged.connect(self._ortho_changed)
+        self.model.fileChanged.connect(self._model_changed)
+        self.backbone.changed.connect(self.refresh)
+        self.output.fileChanged.connect(self._output_edited)
+        self._ortho_changed(self.ortho.currentLayer())
+        self._model_changed()
+        self.finish_layout()
 
+    def _add_model_rows(self) -> None:
+        """What the chosen model uses, or the raw backbone and its bands."""
         self.model_info = QLabel()
         self.model_info.setObjectName("botaclip_model_info")
         self.model_info.setWordWrap(True)
@@ -112,6 +125,8 @@ class EmbedDialog(TaskDialog):
         self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
         self.patch = self.bands.patch
 
+    def _add_area_rows(self, iface) -> None:
+        """Stride, extent and mask: where the patches go."""
         self.stride = QDoubleSpinBox()
         self.stride.setRange(0.0, 10000.0)
         self.stride.setDecimals(1)
@@ -139,6 +154,7 @@ class EmbedDialog(TaskDialog):
         self.mask.setToolTip(tr("Optional polygons: only patches inside them are embedded."))
         self.form.addRow(tr("Mask polygons"), self.mask)
 
+    def _add_run_rows(self) -> None:
         self.precision = enum_combo(PRECISION_LABELS, "auto")
         self.precision.setToolTip(tr("bfloat16 is about twice as fast on recent CPUs and "
                                      "GPUs; it is used only where its embeddings agree with "
@@ -149,6 +165,7 @@ class EmbedDialog(TaskDialog):
         self.dtype = enum_combo(DTYPE_LABELS, "float16")
         self.form.addRow(tr("Data type"), self.dtype)
 
+    def _add_output_rows(self) -> None:
         self.output = QgsFileWidget()
         self.output.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.output.setFilter("GeoTIFF (*.tif)")
@@ -161,14 +178,6 @@ class EmbedDialog(TaskDialog):
                                    "alike colours."))
         self.preview.setChecked(True)
         self.form.addRow("", self.preview)
-
-        self.ortho.layerChanged.connect(self._ortho_changed)
-        self.model.fileChanged.connect(self._model_changed)
-        self.backbone.changed.connect(self.refresh)
-        self.output.fileChanged.connect(self._output_edited)
-        self._ortho_changed(self.ortho.currentLayer())
-        self._model_changed()
-        self.finish_layout()
 
     # ------------------------------------------------------------------ inputs
     def _ortho_changed(self, layer) -> None:

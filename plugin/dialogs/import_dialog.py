@@ -11,7 +11,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem
 from qgis.gui import QgsFileWidget, QgsProjectionSelectionWidget
 from qgis.PyQt.QtWidgets import QComboBox
 
-from ...backend.io.releves import import_releves, sniff_delimiter
+from ...backend.releves import import_releves, sniff_delimiter
 from ..i18n import tr
 from ..layers import add_vector_layer
 from ..tasks import BackendTask

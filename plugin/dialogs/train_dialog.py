@@ -13,15 +13,10 @@ from ..settings import Settings
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
 from .base import TaskDialog
-from .common import (
-    BackboneInputs,
-    BandInputs,
-    ReleveInputs,
-    device_combo,
-)
+from .common import BackboneInputs, add_plot_rows, device_combo
 
 MODEL_FOLDER = "botaclip_model"
-MIN_PLOTS = 100     # backend.train_loop: MIN_TRAIN_PLOTS + MIN_VAL_PLOTS
+MIN_PLOTS = 100     # backend.train: MIN_TRAIN_PLOTS + MIN_VAL_PLOTS
 
 
 def _pct(value) -> str:
@@ -71,15 +66,7 @@ class TrainDialog(TaskDialog):
         # a DOFA config for tiny models (tests); None: the standard size of the backbone
         self.backbone_config: dict | None = None
 
-        self.inputs = ReleveInputs(self.form, iface, self)
-        self.ortho, self.releves = self.inputs.ortho, self.inputs.releves
-        self.plot_id, self.species = self.inputs.plot_id, self.inputs.species
-        self.cover_scale = self.inputs.cover_scale
-
-        self.bands = BandInputs(self.form, tr(
-            "Side of the square image patch centred on each plot."), self)
-        self.sensor, self.wavelengths = self.bands.sensor, self.bands.wavelengths
-        self.patch = self.bands.patch
+        add_plot_rows(self, iface)
 
         self.backbone = BackboneInputs(self.form, self.settings, self)
 

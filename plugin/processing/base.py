@@ -124,7 +124,7 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
     def releve_inputs(self, parameters, context) -> dict:
         """``ortho``, ``releves`` (files) and ``options`` (a ReleveOptions) for the backend,
         from the parameters of :meth:`add_releve_parameters`."""
-        from ...backend.io.releves import ReleveOptions
+        from ...backend.releves import ReleveOptions
 
         ortho = self.raster_path(parameters, self.ORTHO, context)
         releves = self.vector_path(parameters, self.RELEVES, context)

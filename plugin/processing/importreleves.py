@@ -86,7 +86,7 @@ class ImportRelevesAlgorithm(BotaclipAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("N_TAXA", tr("Taxa")))
 
     def run_backend(self, parameters, context, progress):
-        from ...backend.io.releves import import_releves
+        from ...backend.releves import import_releves
 
         def text(name):
             return self.parameterAsString(parameters, name, context).strip() or None

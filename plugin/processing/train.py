@@ -26,8 +26,9 @@ from .modelparams import (
     device_value,
 )
 
-DEFAULT_TRANSFORM = "sqrt"           # backend.train.DEFAULT_COVER_TRANSFORM (not imported:
-#                                      backend.train would load torch with the provider)
+# backend.train.DEFAULT_COVER_TRANSFORM, not imported: the plugin imports no backend module
+# while QGIS loads it (tests/test_dialog_traps.py checks that the two agree)
+DEFAULT_TRANSFORM = "sqrt"
 
 # (output name, metrics entry, key) of the validation recalls reported as numbers
 RECALL_OUTPUTS = (

@@ -240,6 +240,7 @@ def _botaclip_window_main():
                 for i in iface.messageBar().items()]
 
     # ------------------------------------------------------------------ the runner
+    sys.path.insert(0, str(window_dir.parent))        # tests/: helpers.py
     spec = importlib.util.spec_from_file_location("botaclip_window_scenarios",
                                                   window_dir / "scenarios.py")
     scenarios = importlib.util.module_from_spec(spec)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import TINY  # a DOFA that embeds the test scene in seconds
 from qgis.core import QgsRasterLayer, QgsVectorLayer
 from qgis.PyQt.QtCore import QPoint, QRect, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
@@ -50,9 +51,6 @@ SCENARIOS: dict = {}
 # between two actions of a user; without it a screenshot can show a state no user sees
 SETTLE = 0.3
 DONE = ("success", "error", "cancelled")
-# a DOFA small enough to embed the test scene in seconds, with random weights
-TINY_DOFA = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
-             "dynamic_embed_dim": 32}
 
 
 def scenario(function):
@@ -398,7 +396,7 @@ def cancel(ctx):
     dlg = yield from open_tool(ctx, "embed")
     select_data(dlg.backbone.backbone, "dofa-small")
     dlg.backbone.random.setChecked(True)
-    dlg.backbone_config = dict(TINY_DOFA)
+    dlg.backbone_config = dict(TINY)
     select_data(dlg.device, "cpu")
     dlg.stride.setValue(4.0)
     out = ctx.work / "cancelled.tif"

@@ -1,4 +1,4 @@
-"""`botaclip embed` (registered by backend.cli).
+"""`botaclip embed`: stream an orthophoto through a model into an embedding raster.
 
     botaclip embed (--model MODEL_DIR | --backbone NAME --weights PATH|none [band options]
                     [--patch-m M]) --ortho RASTER --out EMB.tif [--stride-m S]
@@ -7,8 +7,9 @@
                    [--batch-size N] [--dtype float16|float32] [--min-valid F] [--workers N]
                    [--no-resume] [--cache-dir DIR] [--backbone-config JSON] [--quiet] [--json]
 
-Exit status as for every command (see backend.cli): 0 written, 2 bad input or environment,
-130 cancelled or interrupted (finished blocks are kept: the same command continues).
+Exit status as for every command (see backend.cli.main): 0 written, 2 bad input or
+environment, 130 cancelled or interrupted (finished blocks are kept: the same command
+continues).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import json
 import sys
 
-BACKBONE_CHOICES = "dofa-small, dofa-base, dofa-large, timm:NAME or spectral"
+from ..errors import BotaclipError
+from .options import add_band_options, terminal_progress
+
+EMBED_BACKBONE_CHOICES = "dofa-small, dofa-base, dofa-large, timm:NAME or spectral"
 
 
 def register(sub) -> None:
     """Add the embed subcommand to the `botaclip` parser."""
-    from .cli import add_band_options
-
     p = sub.add_parser(
         "embed", help="embed an orthophoto into a cloud-optimised embedding raster",
         description="Stream an orthophoto through a trained model (--model) or a bare backbone "
@@ -32,7 +34,8 @@ def register(sub) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--model", metavar="MODEL_DIR",
                      help="trained model bundle (its patch size and bands are used)")
-    src.add_argument("--backbone", metavar="NAME", help=f"bare backbone: {BACKBONE_CHOICES}")
+    src.add_argument("--backbone", metavar="NAME",
+                     help=f"bare backbone: {EMBED_BACKBONE_CHOICES}")
     p.add_argument("--weights", metavar="PATH|none",
                    help="backbone weights file, or 'none' for random weights (tests only); "
                    "with --model: where the backbone weights are now, if they moved")
@@ -43,6 +46,15 @@ def register(sub) -> None:
     p.add_argument("--ortho", required=True, metavar="RASTER",
                    help="orthophoto (any GDAL raster or VRT mosaic, projected CRS)")
     p.add_argument("--out", required=True, metavar="EMB.tif", help="embedding raster to write")
+    _add_extent_options(p)
+    _add_run_options(p)
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(func=cmd_embed)
+
+
+def _add_extent_options(p) -> None:
+    """Where patches are taken and what else is written: stride, extent, mask, preview."""
     p.add_argument("--stride-m", type=float, metavar="S",
                    help="distance between patch centres = output pixel size, in metres "
                    "(default: half the patch)")
@@ -53,6 +65,10 @@ def register(sub) -> None:
                    help="limit to these polygons (any OGR layer; reprojected)")
     p.add_argument("--preview", metavar="PREVIEW.tif",
                    help="also write the first three principal components as an RGB raster")
+
+
+def _add_run_options(p) -> None:
+    """How the run goes: device, precision, batches, output type, workers, resume."""
     p.add_argument("--device", default="auto", metavar="auto|cpu|cuda",
                    help="where the model runs (default auto: a GPU when there is one)")
     p.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"],
@@ -72,15 +88,10 @@ def register(sub) -> None:
     p.add_argument("--cache-dir", metavar="DIR",
                    help="where the resume state lives (default $BOTACLIP_CACHE_DIR/embed or "
                    "~/.cache/botaclip/embed)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    p.set_defaults(func=cmd_embed)
 
 
 def cmd_embed(args) -> int:
-    from .cli import _progress
-    from .embed import embed_raster
-    from .errors import BotaclipError
+    from ..embed import embed_raster
 
     if args.model and args.backbone_config:
         raise BotaclipError("--backbone-config goes with --backbone; a model bundle records "
@@ -92,18 +103,23 @@ def cmd_embed(args) -> int:
         extent=args.extent, mask=args.mask, preview=args.preview, device=args.device,
         precision=args.precision, batch_size=args.batch_size, dtype=args.dtype,
         min_valid=args.min_valid, workers=args.workers, resume=not args.no_resume,
-        cache_dir=args.cache_dir, progress=_progress(args))
+        cache_dir=args.cache_dir, progress=terminal_progress(args))
     if args.json:
-        from .bundle import to_jsonable
+        from ..bundle import to_jsonable
 
         json.dump(to_jsonable(res.to_dict()), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        d, h, w = res.shape
-        print(f"Embedding written to {res.out}: {w} x {h} pixels, {d} bands ({res.dtype}), "
-              f"{res.crs}; {res.n_patches} patches embedded, {res.n_nodata} nodata; "
-              f"{res.seconds:.1f} s ({res.patches_per_s:.1f} patches/s, {res.precision}, "
-              f"batch {res.batch_size}).")
-        if res.preview:
-            print(f"Preview written to {res.preview}.")
+        _print_summary(res)
     return 0
+
+
+def _print_summary(res) -> None:
+    """The human-readable result of an embed run, on stdout."""
+    d, h, w = res.shape
+    print(f"Embedding written to {res.out}: {w} x {h} pixels, {d} bands ({res.dtype}), "
+          f"{res.crs}; {res.n_patches} patches embedded, {res.n_nodata} nodata; "
+          f"{res.seconds:.1f} s ({res.patches_per_s:.1f} patches/s, {res.precision}, "
+          f"batch {res.batch_size}).")
+    if res.preview:
+        print(f"Preview written to {res.preview}.")

@@ -56,7 +56,6 @@ BRAUN_BLANQUET_PERCENT: dict[str, float] = {
 }
 
 SCALES = ("auto", "presence", "percent", "fraction", "braun-blanquet", "count")
-VALUE_KINDS = ("presence", "cover_percent", "count")
 
 _ALIASES = {"bb": "braun-blanquet", "braun_blanquet": "braun-blanquet",
             "braunblanquet": "braun-blanquet", "pa": "presence", "presence-absence": "presence",

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .bundle import to_jsonable
-from .io.atomic import atomic_output
+from ..bundle import to_jsonable
+from ..errors import BotaclipError
+from ..io.atomic import atomic_output
+from .metrics import mean_recall
 
 N_COLOURED = 10
 _DIRS = (("img2rel", "image → relevé"), ("rel2img", "relevé → image"))
@@ -220,7 +222,6 @@ def _val_labels(val_labels, result):
         return val_labels
     if n_all is not None and len(val_labels) == n_all:
         return [val_labels[i] for i in result.val_idx]
-    from .errors import BotaclipError
     raise BotaclipError(f"val_labels has {len(val_labels)} labels; give one per validation "
                         f"plot ({n_val}) or one per plot ({n_all}).")
 
@@ -270,9 +271,8 @@ def _summary(result) -> dict:
     m = result.metrics
     return {"plots_train": int(len(result.train_idx)), "plots_val": int(len(result.val_idx)),
             "epochs_trained": len(result.history) - 1, "best_epoch": int(result.best_epoch),
-            "val_R@10_trained": 0.5 * (m["best"]["img2rel@10"] + m["best"]["rel2img@10"]),
-            "val_R@10_untrained": 0.5 * (m["untrained"]["img2rel@10"]
-                                         + m["untrained"]["rel2img@10"]),
+            "val_R@10_trained": mean_recall(m["best"], 10),
+            "val_R@10_untrained": mean_recall(m["untrained"], 10),
             "val_R@10_chance": m["chance"]["img2rel@10"],
             "seconds": total_seconds(result.timings), "device": result.device}
 

@@ -12,11 +12,12 @@ Cache layout (``cache_dir`` default: ``$BOTACLIP_CACHE_DIR``, else
     <cache_dir>/<key[:32]>/chunk-<id>.features.npy float32 [n, V, D]
     <cache_dir>/<key[:32]>/chunk-<id>.xy.npy       int64 [n, 2]: x, y in millimetres
 
-The key hashes the raster's identity (resolved path, size and mtime of the file and of every
-file GDAL reads for it: VRT sources, .msk masks; not .aux.xml statistics nor .ovr overviews,
-which QGIS may write and the reader never uses), the backbone's reference (name, weights
-sha256, wavelengths, normalisation, config), its precision, the patch size in metres and
-pixels, the resampling, the bands read, the number of variants and :data:`FEATURE_FORMAT`.
+The key hashes the raster's identity (:func:`backend.cache_keys.raster_identity`: resolved
+path, size and mtime of the file and of every file GDAL reads for it: VRT sources, .msk masks;
+not .aux.xml statistics nor .ovr overviews, which QGIS may write and the reader never uses),
+the backbone's reference (name, weights sha256, wavelengths, normalisation, config:
+:func:`backend.cache_keys.backbone_key_reference`), its precision, the patch size in metres
+and pixels, the resampling, the bands read, the number of variants and :data:`FEATURE_FORMAT`.
 Entries are keyed by plot location rounded to 1 mm, so adding relevés reuses the others and
 two relevés at one place share one entry.
 
@@ -37,20 +38,23 @@ import shutil
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import BotaclipError, Cancelled
-from .io.atomic import atomic_output
-from .progress import SILENT, Progress
+from ..cache_keys import backbone_key_reference, raster_identity
+from ..errors import BotaclipError, Cancelled
+from ..io.atomic import atomic_output
+from ..io.patches import PatchReader
+from ..models.backbones import dihedral
+from ..progress import SILENT, Progress
+from ..units import format_bytes
 
 FEATURE_FORMAT = 2      # 2: integer patches across the raster edge rounded like the others
 CHUNK_PLOTS = 256
 DEFAULT_VARIANTS = 8
 _MARGIN_BYTES = 16 << 20         # free space kept beyond the estimate (file-system slack)
-# file suffixes GDAL lists for a raster that do not change the pixels the reader returns
-_IGNORED_SIDECARS = (".aux.xml", ".ovr")
 
 
 def default_cache_dir() -> Path:
@@ -59,48 +63,19 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "botaclip" / "features"
 
 
-def raster_identity(path) -> dict:
-    """What identifies the pixels of a raster: its resolved path, size and mtime, and those of
-    the other files GDAL reads for it (VRT sources, masks). A changed file changes the key."""
-    from osgeo import gdal
-
-    from .io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
-
-    p = str(path)
-    if p.startswith("/vsi"):
-        return {"path": p, "files": []}
-    main = Path(p).resolve()
-    files = {str(main)}
-    try:
-        ds = gdal.OpenEx(p, gdal.OF_RASTER | gdal.OF_READONLY)
-        files.update(str(Path(f).resolve()) for f in (ds.GetFileList() or [])
-                     if not str(f).startswith("/vsi"))
-        ds = None
-    except RuntimeError as exc:
-        raise BotaclipError(f"GDAL cannot read {p} as a raster ({str(exc).strip()}). Check "
-                            "the path and that the file is complete.") from exc
-    entries = []
-    for f in sorted(files):
-        if f.lower().endswith(_IGNORED_SIDECARS):
-            continue
-        try:
-            st = os.stat(f)
-            entries.append([f, st.st_size, st.st_mtime_ns])
-        except OSError:
-            entries.append([f, None, None])       # a missing VRT source: still part of the key
-    return {"path": str(main), "files": entries}
+def cache_root(cache_dir=None) -> Path:
+    """The cache folder of a ``cache_dir`` argument: that folder, or :func:`default_cache_dir`
+    when None."""
+    return Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
 
 
 def cache_key(ortho, backbone, patch_m: float, *, variants: int = DEFAULT_VARIANTS,
               resampling: str = "bilinear", bands=None) -> tuple[str, dict]:
     """(hex sha256, the dict it hashes) for features of ``ortho`` by ``backbone``."""
-    ref = dict(backbone.reference())
-    if ref.get("weights_sha256"):
-        ref.pop("weights_path", None)      # the same file moved elsewhere gives the same features
     desc = {
         "format": FEATURE_FORMAT,
         "raster": raster_identity(ortho),
-        "backbone": ref,
+        "backbone": backbone_key_reference(backbone.reference()),
         "precision": backbone.precision,
         "patch_m": float(patch_m),
         "input_px": int(backbone.input_px),
@@ -216,8 +191,9 @@ class FeatureCache:
         if free < need:
             raise BotaclipError(
                 f"Not enough free disk space for the feature cache in {self.folder}: it needs "
-                f"about {_mb(need)} and {_mb(free)} are free. Free some space, or choose a "
-                "cache folder on another disk with --cache-dir (or BOTACLIP_CACHE_DIR).")
+                f"about {format_bytes(need)} and {format_bytes(free)} are free. Free some "
+                "space, or choose a cache folder on another disk with --cache-dir (or "
+                "BOTACLIP_CACHE_DIR).")
 
     def write_chunk(self, keys: np.ndarray, feats: np.ndarray) -> Path:
         """Store one chunk; the .xy.npy file, renamed last, commits it."""
@@ -236,13 +212,9 @@ class FeatureCache:
             raise BotaclipError(
                 f"Cannot write the feature cache in {self.folder}: "
                 f"{'the disk is full' if full else (exc.strerror or exc)} (this chunk needs "
-                f"about {_mb(need)}). Free some space or choose another cache folder with "
-                "--cache-dir (or BOTACLIP_CACHE_DIR); plots already cached are kept.") from exc
+                f"about {format_bytes(need)}). Free some space or choose another cache folder "
+                "with --cache-dir (or BOTACLIP_CACHE_DIR); plots already cached are kept.") from exc
         return xy_path
-
-
-def _mb(n: float) -> str:
-    return f"{n / 2**20:.1f} MB" if n < 2**30 else f"{n / 2**30:.2f} GB"
 
 
 def _default_batch(backbone) -> int:
@@ -253,18 +225,34 @@ def _default_batch(backbone) -> int:
 
 def _variants(patches: np.ndarray, variants: int) -> np.ndarray:
     """[B, C, P, P] -> [B * V, C, P, P], plot-major: rows b*V .. b*V+V-1 are plot b."""
-    from .models.backbones import dihedral
-
     stacked = np.stack([np.ascontiguousarray(dihedral(patches, k)) for k in range(variants)],
                        axis=1)
     return stacked.reshape((-1,) + patches.shape[1:])
+
+
+@dataclass
+class _Missing:
+    """The plots the cache lacks, one per location, and those computed but not yet stored."""
+
+    out: np.ndarray                  # [N, V, D], filled in place
+    todo: np.ndarray                 # one plot index per missing location
+    locations: np.ndarray            # int64 [len(todo), 2]: their cache keys
+    cache: FeatureCache | None
+    pending: list[int] = field(default_factory=list)   # positions in todo not yet stored
+
+    def flush(self) -> None:
+        """Store the computed plots not yet stored as one chunk."""
+        if self.cache is not None and self.pending:
+            self.cache.write_chunk(self.locations[self.pending], self.out[self.todo[self.pending]])
+        self.pending.clear()
 
 
 def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
                      variants: int = DEFAULT_VARIANTS, cache_dir=None,
                      batch_size: int | None = None, resampling: str = "bilinear",
                      bands=None, progress: Progress = SILENT,
-                     report: dict | None = None) -> np.ndarray:
+                     report: dict | None = None, reader: PatchReader | None = None,
+                     key: tuple[str, dict] | None = None) -> np.ndarray:
     """Backbone features of the patches of ``patch_m`` metres centred on (xs, ys).
 
     ``xs``, ``ys``: plot centres in the raster's CRS. Returns float32 ``[N, variants, dim]``;
@@ -274,9 +262,10 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
     default 8 on a CPU, 32 on a GPU, 64 for the spectral baseline. The next batch is read
     in a worker thread while the backbone computes. Cancel is honoured between batches; the
     plots computed so far are saved. ``report``, when given, is filled with counts and times.
+    ``reader``: a :class:`PatchReader` of ``ortho`` with these patch settings, used instead
+    of opening one (and left open); ``key``: :func:`cache_key` of these settings, when the
+    caller has it already.
     """
-    from .io.raster import PatchReader
-
     t0 = time.perf_counter()
     variants = int(variants)
     if not 1 <= variants <= 8:
@@ -284,21 +273,13 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
                             f"{variants}.")
     keys = location_keys(xs, ys)
     n = len(keys)
-    dim = int(backbone.dim)
-    out = np.zeros((n, variants, dim), dtype=np.float32)
+    out = np.zeros((n, variants, int(backbone.dim)), dtype=np.float32)
     cache = None
-    found = np.zeros(n, dtype=bool)
     if cache_dir is not False:
-        key, desc = cache_key(ortho, backbone, patch_m, variants=variants,
-                              resampling=resampling, bands=bands)
-        root = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
-        cache = FeatureCache(root / key[:32], desc)
-        cached, found = cache.lookup(keys, progress)
-        if cached is not None:
-            if cached.shape[1:] != out.shape[1:]:
-                raise BotaclipError(f"The feature cache {cache.folder} holds features of shape "
-                                    f"{cached.shape[1:]}, not {out.shape[1:]}; delete it.")
-            out[found] = cached[found]
+        digest, desc = key or cache_key(ortho, backbone, patch_m, variants=variants,
+                                        resampling=resampling, bands=bands)
+        cache = FeatureCache(cache_root(cache_dir) / digest[:32], desc)
+    found = _from_cache(cache, keys, out, progress)
     missing = np.flatnonzero(~found)
     n_cached = n - len(missing)
     if report is not None:
@@ -312,26 +293,56 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
     # unique missing locations: two plots at one place are computed once
     uniq, first, inverse = np.unique(keys[missing], axis=0, return_index=True,
                                      return_inverse=True)
-    todo = missing[first]                        # one plot index per missing location
+    job = _Missing(out, missing[first], uniq, cache)
     if report is not None:
-        report["computed"] = int(len(todo))
+        report["computed"] = int(len(job.todo))
     if cache is not None:
         cache.ensure_folder()
-        cache.check_space(len(todo) * (variants * dim * 4 + 16) + 4096)
+        cache.check_space(len(job.todo) * (variants * out.shape[2] * 4 + 16) + 4096)
         if n_cached:
             progress.info(f"Feature cache {cache.folder}: {n_cached} of {n} plots already "
                           f"computed; computing the {n - n_cached} others.")
     bs = max(1, int(batch_size or _default_batch(backbone)))
-    pending: list[int] = []                      # positions in todo not yet stored
-    done = 0
+    own_reader = reader is None
+    if own_reader:
+        reader = PatchReader(ortho, patch_m=patch_m, patch_px=backbone.input_px,
+                             resampling=resampling, bands=bands)
+    try:
+        t_model = _compute(job, reader, xs, ys, backbone, bs, n_cached, progress)
+    finally:
+        if own_reader:
+            reader.close()
+    # every plot at a computed location gets its features (once per location computed)
+    out[missing] = out[job.todo[inverse.ravel()]]
+    if report is not None:
+        seconds = time.perf_counter() - t0
+        report.update({"seconds": seconds, "model_seconds": t_model,
+                       "plots_per_s": len(job.todo) / seconds if seconds > 0 else None,
+                       "patches_per_s": len(job.todo) * variants / seconds if seconds else None})
+    return out
 
-    def flush():
-        if cache is not None and pending:
-            cache.write_chunk(uniq[pending], out[todo[pending]])
-        pending.clear()
 
-    reader = PatchReader(ortho, patch_m=patch_m, patch_px=backbone.input_px,
-                         resampling=resampling, bands=bands)
+def _from_cache(cache: FeatureCache | None, keys: np.ndarray, out: np.ndarray,
+                progress: Progress) -> np.ndarray:
+    """Fill ``out`` with the plots found in ``cache``; return the found mask."""
+    if cache is None:
+        return np.zeros(len(keys), dtype=bool)
+    cached, found = cache.lookup(keys, progress)
+    if cached is not None:
+        if cached.shape[1:] != out.shape[1:]:
+            raise BotaclipError(f"The feature cache {cache.folder} holds features of shape "
+                                f"{cached.shape[1:]}, not {out.shape[1:]}; delete it.")
+        out[found] = cached[found]
+    return found
+
+
+def _compute(job: _Missing, reader: PatchReader, xs, ys, backbone, bs: int, n_cached: int,
+             progress: Progress) -> float:
+    """Run the backbone on the plots of ``job`` in batches of ``bs``, the next batch read in a
+    worker thread meanwhile, storing a chunk every :data:`CHUNK_PLOTS` plots (and, on cancel,
+    the plots done); return the seconds spent in the backbone."""
+    todo, out = job.todo, job.out
+    n, variants, dim = out.shape
     batches = [list(range(s, min(s + bs, len(todo)))) for s in range(0, len(todo), bs)]
 
     def read(batch):
@@ -339,6 +350,8 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
                          for j in batch])
 
     t_model = 0.0
+    done = 0
+    future = None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="botaclip-read")
     try:
         future = pool.submit(read, batches[0])
@@ -355,31 +368,23 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
                     f"plot at ({xs[todo[batch[0]]]:.2f}, {ys[todo[batch[0]]]:.2f}) or its "
                     "batch; check the input normalisation and the raster's nodata.")
             out[todo[batch]] = f.reshape(len(batch), variants, dim)
-            pending.extend(batch)
+            job.pending.extend(batch)
             done += len(batch)
-            if len(pending) >= CHUNK_PLOTS:
-                flush()
+            if len(job.pending) >= CHUNK_PLOTS:
+                job.flush()
             progress.report((n_cached + done) / n,
                             f"features: {n_cached + done}/{n} plots"
                             + (f" ({n_cached} from the cache)" if n_cached else ""))
-        flush()
+        job.flush()
     except (Cancelled, KeyboardInterrupt):
         if future is not None:
             future.cancel()
         pool.shutdown(wait=True)
         try:
-            flush()                               # keep what was computed for the next run
+            job.flush()                           # keep what was computed for the next run
         except BotaclipError:
             pass
         raise
     finally:
         pool.shutdown(wait=True)                  # the reader is never closed while in use
-        reader.close()
-    # every plot at a computed location gets its features (once per location computed)
-    out[missing] = out[todo[inverse.ravel()]]
-    if report is not None:
-        seconds = time.perf_counter() - t0
-        report.update({"seconds": seconds, "model_seconds": t_model,
-                       "plots_per_s": len(todo) / seconds if seconds > 0 else None,
-                       "patches_per_s": len(todo) * variants / seconds if seconds else None})
-    return out
+    return t_model

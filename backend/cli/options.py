@@ -1,0 +1,122 @@
+"""Option groups and argument types shared by several `botaclip` commands, and the progress
+adapter every command hands to the backend.
+
+Relevé options (``--plot-id``, ``--table``, ``--cover-scale``...) go with ``check`` and
+``train``; band options (``--sensor``, ``--wavelengths``, ``--patch-m``) with ``check``,
+``train`` and ``embed``; ``--backbone-config`` (:func:`json_object`) with ``train`` and
+``embed-chips``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import BotaclipError
+
+COVER_SCALES = ["auto", "presence", "percent", "fraction", "braun-blanquet", "count"]
+
+BACKBONE_CHOICES = "dofa-small | dofa-base | dofa-large | dofa-custom | timm:NAME | spectral"
+
+
+def csv_list(text):
+    """'a, b,c' -> ['a', 'b', 'c']; None for an empty text."""
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def cover_mapping(text):
+    """'r=1,+=2,...', or a JSON file {code: percent}, or a CSV file of code,percent lines
+    (a first line that is not a number, a header, is skipped)."""
+    if not text:
+        return None
+    p = Path(text)
+    if p.suffix.lower() == ".json" and p.exists():
+        pairs = list(json.loads(p.read_text(encoding="utf-8")).items())
+    elif p.exists():
+        lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        pairs = [ln.replace(";", ",").split(",")[:2] for ln in lines]
+        if pairs and len(pairs[0]) == 2 and not _is_number(pairs[0][1]):
+            pairs = pairs[1:]
+    else:
+        pairs = [item.split("=", 1) for item in text.split(",")]
+    mapping = {}
+    for pair in pairs:
+        if len(pair) != 2 or not _is_number(pair[1]):
+            raise BotaclipError(
+                f"Cannot read the cover mapping {text!r} at {'='.join(map(str, pair))!r}: write "
+                "CODE=PERCENT pairs separated by commas, e.g. 'r=1,+=2,1=3', or a CSV file of "
+                "code,percent lines.")
+        mapping[str(pair[0]).strip()] = float(pair[1])
+    return mapping
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def json_object(text):
+    """``--backbone-config``: a JSON object given inline or as a .json file (see
+    :func:`backend.embed.load_backbone_config`, which the commands share)."""
+    from ..embed.model import load_backbone_config
+
+    return load_backbone_config(text)
+
+
+def add_releve_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("relevé options")
+    g.add_argument("--plot-id", metavar="FIELD", help="field holding the plot id "
+                   "(default: plot_id if present, else the feature id)")
+    g.add_argument("--species-columns", metavar="A,B", type=csv_list,
+                   help="taxon columns of a wide layer (default: every numeric field except "
+                   "the plot id and --exclude-columns)")
+    g.add_argument("--exclude-columns", metavar="A,B", type=csv_list,
+                   help="numeric fields that are not taxa")
+    g.add_argument("--table", metavar="CSV", help="long table (plot id, taxon, cover) joined "
+                   "on the plot id to the relevé points")
+    g.add_argument("--table-plot-id", metavar="FIELD", help="plot id field of the long "
+                   "table when it differs from --plot-id")
+    g.add_argument("--taxon", metavar="FIELD", help="taxon field of the long table")
+    g.add_argument("--cover", metavar="FIELD", help="cover field of the long table")
+    g.add_argument("--cover-scale", choices=COVER_SCALES, default="auto",
+                   help="how covers are written (default: auto-detected)")
+    g.add_argument("--cover-mapping", metavar="MAP", type=cover_mapping,
+                   help="your own cover codes in percent: 'r=1,+=2' or a CSV/JSON file")
+    g.add_argument("--layer", metavar="NAME", help="layer name inside a multi-layer file")
+    g.add_argument("--x", metavar="FIELD", help="x/longitude field when --releves is a CSV")
+    g.add_argument("--y", metavar="FIELD", help="y/latitude field when --releves is a CSV")
+    g.add_argument("--crs", metavar="CRS", help="CRS of --x/--y, e.g. EPSG:4326")
+
+
+def releve_options(args):
+    """The :class:`ReleveOptions` of parsed relevé options (see :func:`add_releve_options`)."""
+    from ..releves import ReleveOptions
+
+    return ReleveOptions(
+        plot_id=args.plot_id, species_columns=args.species_columns,
+        exclude_columns=args.exclude_columns, table=args.table, taxon=args.taxon,
+        cover=args.cover, cover_scale=args.cover_scale, cover_mapping=args.cover_mapping,
+        x=args.x, y=args.y, crs=args.crs, layer=args.layer,
+        table_plot_id=getattr(args, "table_plot_id", None))
+
+
+def add_band_options(p: argparse.ArgumentParser, patch_default: float = 100.0) -> None:
+    g = p.add_argument_group("band options")
+    g.add_argument("--sensor", metavar="PRESET",
+                   help="band preset, e.g. bdortho-rvb, bdortho-irc, naip, sentinel2-l2a "
+                   "(`botaclip presets` lists them)")
+    g.add_argument("--wavelengths", metavar="LIST",
+                   help="band centre wavelengths in micrometres, e.g. 0.665,0.56,0.49,0.842")
+    g.add_argument("--patch-m", type=float, default=patch_default, metavar="M",
+                   help=f"patch side in metres (default {patch_default:g})")
+
+
+def terminal_progress(args):
+    """A progress bar on stderr, silent but for warnings with ``--quiet``."""
+    from ..progress import TerminalProgress
+
+    return TerminalProgress(quiet=getattr(args, "quiet", False))
