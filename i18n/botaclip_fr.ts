@@ -49,57 +49,52 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="37" />
-      <source>Side of the square image patch centred on each plot.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="47" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="39" />
       <source>A plot is usable only if at least this share of its patch holds image pixels (not no-data).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="49" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="41" />
       <source>Minimum valid pixels</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="51" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="43" />
       <source>Make a contact sheet of sample patches (PNG)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="56" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="48" />
       <source>Where the plot status layer, the JSON report and the contact sheet are written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="58" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="50" />
       <source>Output folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="65" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="57" />
       <source>Open contact sheet</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="87" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="79" />
       <source>Choose an output folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="104" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="96" />
       <source>Check orthophoto and relevés</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="112" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="104" />
       <source>Plot status</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/check_dialog.py" line="119" />
+      <location filename="../plugin/dialogs/check_dialog.py" line="111" />
       <source>{usable} of {total} plots can be used for training; {taxa} taxa; cover scale: {scale}.</source>
       <translation type="unfinished" />
     </message>
@@ -324,6 +319,11 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/common.py" line="516" />
+      <source>Side of the square image patch centred on each plot.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/demo_dialog.py" line="18" />
       <source>BotaCLIP demo</source>
       <translation type="unfinished" />
@@ -464,152 +464,152 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="110" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="123" />
       <source>Side of the square image patch behind each output pixel.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="120" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="135" />
       <source>half the patch size</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="121" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="136" />
       <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="125" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="140" />
       <source>Stride</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="128" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="143" />
       <source>Whole orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="131" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="146" />
       <source>Limit the run to this extent (taken in the orthophoto's CRS).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="133" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="148" />
       <source>Extent</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="139" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="154" />
       <source>Optional polygons: only patches inside them are embedded.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="140" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="155" />
       <source>Mask polygons</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="143" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="159" />
       <source>bfloat16 is about twice as fast on recent CPUs and GPUs; it is used only where its embeddings agree with float32.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="146" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="162" />
       <source>Precision</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="148" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="164" />
       <source>Device</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="150" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="166" />
       <source>Data type</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="155" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="172" />
       <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="157" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="174" />
       <source>Embedding raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="158" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="175" />
       <source>Also write an RGB preview and show it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="159" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="176" />
       <source>The first three principal components of the embeddings as an 8-bit RGB image: areas the model sees alike get alike colours.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="201" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="210" />
       <source>empty: the file the model was trained with</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="232" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="241" />
       <source>{path} is not a model folder (it has no config.json).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="235" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="244" />
       <source>The config.json of {path} cannot be read: train the model again.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="241" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="250" />
       <source>The model's backbone weights file is not where it was when the model was trained, nor in the weights folder {folder}: choose it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="250" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="259" />
       <source>Choose where to write the embedding raster.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="252" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="261" />
       <source>The embedding raster must be a GeoTIFF (.tif) file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="255" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="264" />
       <source>The embedding raster cannot replace the orthophoto.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="313" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="322" />
       <source>Embed orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="317" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="326" />
       <source>Cancelled: the embedding raster was not written. Any finished blocks are kept: Run again with the same settings continues where it stopped.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="323" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="332" />
       <source>{name} (embeddings)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="327" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="336" />
       <source>{name} preview: alike colour, alike place</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="332" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="341" />
       <source>Embeddings written to {path}: {width} × {height} pixels, one per patch centre, {bands} bands.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="334" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="343" />
       <source>{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); {nodata} pixels left empty (no image under them).</source>
       <translation type="unfinished" />
     </message>
@@ -754,112 +754,112 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="39" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="34" />
       <source>It finds the right relevé among its 10 nearest for {trained} of {n} held-out validation plots (chance: {chance}; untrained backbone: {untrained}).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="50" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="45" />
       <source>Recall@10 on the validation plots (trained / untrained / chance):</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="51" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="46" />
       <source>image → relevé</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="52" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="47" />
       <source>relevé → image</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="55" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="50" />
       <source>{used} of {total} plots used ({train} to train, {val} to validate, in blocks of {block:g} m); {taxa} taxa; best epoch {best} of {epochs}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="68" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="63" />
       <source>BotaCLIP: train a model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="89" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="76" />
       <source>Passes over the training plots, at most: training stops early when the validation recall no longer improves.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="91" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="78" />
       <source>Epochs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="97" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="84" />
       <source>The model folder to write (config.json, the trained weights and the training report).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="101" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="88" />
       <source>Open training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="122" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="109" />
       <source>Training needs at least {n} plots (half of them to check the model on); '{layer}' has {count}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="127" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="114" />
       <source>Choose the model folder to write.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="129" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="116" />
       <source>{path} is a file; choose a folder for the model.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="146" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="133" />
       <source>The folder {path} already holds files. Replace the model in it?</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="169" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="156" />
       <source>Train BotaCLIP model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="175" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="162" />
       <source>Cancelled: no model was written. The image features computed so far are kept in the cache, so running again continues from there.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="181" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="168" />
       <source>Model trained. {recall}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="185" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="172" />
       <source>Trained on random backbone weights: for testing only.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="186" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="173" />
       <source>Open report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="187" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="174" />
       <source>Model written to {folder}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="435" />
+      <location filename="../plugin/help.py" line="453" />
       <source>The help file {path} is missing from the plugin folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="452" />
+      <location filename="../plugin/help.py" line="470" />
       <source>BotaCLIP help</source>
       <translation type="unfinished" />
     </message>
@@ -1479,7 +1479,7 @@ X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPS
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="67" />
+      <location filename="../plugin/processing/train.py" line="68" />
       <source>Trains a BotaCLIP model: it teaches a frozen Earth-observation image model (DOFA) what the vegetation relevés say about the image around each plot. A light adapter on the image features and a relevé encoder are trained together so that the image patch of a plot and its list of taxa get similar embeddings.
 
 Relevés: one point (or polygon) per plot with one numeric column per taxon. Taxon columns: by default every numeric column except the plot id and coordinates. At least 100 usable plots are needed (half of them, in separate spatial blocks, check the model while it trains).
@@ -1492,52 +1492,52 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="92" />
+      <location filename="../plugin/processing/train.py" line="93" />
       <source>Cover transform for the relevé encoder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="98" />
+      <location filename="../plugin/processing/train.py" line="99" />
       <source>Epochs (at most; training stops early when it no longer improves)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="108" />
+      <location filename="../plugin/processing/train.py" line="109" />
       <source>Training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="110" />
+      <location filename="../plugin/processing/train.py" line="111" />
       <source>Validation recall@10, image to relevé (trained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="112" />
+      <location filename="../plugin/processing/train.py" line="113" />
       <source>Validation recall@10, relevé to image (trained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="114" />
+      <location filename="../plugin/processing/train.py" line="115" />
       <source>Validation recall@10, image to relevé (untrained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="116" />
+      <location filename="../plugin/processing/train.py" line="117" />
       <source>Validation recall@10, relevé to image (untrained)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="118" />
+      <location filename="../plugin/processing/train.py" line="119" />
       <source>Validation recall@10 by chance</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="119" />
+      <location filename="../plugin/processing/train.py" line="120" />
       <source>Plots used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="121" />
+      <location filename="../plugin/processing/train.py" line="122" />
       <source>Best epoch</source>
       <translation type="unfinished" />
     </message>
