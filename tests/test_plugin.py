@@ -317,9 +317,14 @@ def test_translation_file_is_valid_and_up_to_date():
     assert sources == in_code, "run: .venv/bin/python i18n/update_ts.py"
 
 
-@pytest.mark.skipif(not shutil.which("lrelease"), reason="lrelease (Qt tools) not installed")
 def test_translator_installs_and_removes(qgis_app, tmp_path):
     from botaclip.plugin.i18n import PluginTranslator, tr
+
+    if not shutil.which("lrelease"):        # tools/setup.sh installs it (qttools5-dev-tools)
+        message = "lrelease (Qt tools) not installed"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
 
     ts = tmp_path / "botaclip_fr.ts"
     ts.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" '

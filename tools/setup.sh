@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up of a fresh Debian 12 machine (and CI) for BotaCLIP:
-#  1. QGIS, PyQGIS, GDAL, Xvfb from Debian when missing;
+#  1. QGIS, PyQGIS, GDAL, Xvfb, ImageMagick and Qt's lrelease from Debian when missing;
 #  2. .venv from Debian's Python (the one PyQGIS lives in) with --system-site-packages;
 #  3. pinned Python packages, constrained so that pip never replaces numpy, scipy, matplotlib
 #     or Pillow, which QGIS and GDAL were built against;
@@ -16,6 +16,7 @@ need_apt=0
 [ -x /usr/bin/qgis_process.bin ] || need_apt=1
 [ -x /usr/bin/Xvfb ] || need_apt=1
 command -v import >/dev/null 2>&1 || need_apt=1
+command -v lrelease >/dev/null 2>&1 || need_apt=1      # Qt's translation compiler (tests)
 "$SYSPY" -c "import qgis.core, osgeo.gdal, numpy, scipy, matplotlib, PIL" >/dev/null 2>&1 || need_apt=1
 if [ "$need_apt" = 1 ]; then
   echo "== installing QGIS, PyQGIS, GDAL, Xvfb from Debian"
@@ -23,7 +24,7 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
     qgis python3-qgis gdal-bin python3-gdal python3-venv python3-numpy python3-scipy \
-    python3-matplotlib python3-pil xvfb xauth imagemagick
+    python3-matplotlib python3-pil xvfb xauth imagemagick qttools5-dev-tools
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then
