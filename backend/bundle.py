@@ -142,7 +142,9 @@ def save_bundle(out_dir, result, meta: dict) -> Path:
         "stopped_early": bool(result.stopped_early),
         "metrics": result.metrics,
         "history": result.history,
-        "split": {"n_train": int(len(result.train_idx)), "n_val": int(len(result.val_idx))},
+        # plots per role, block size, shares and buffer (metrics: "best" is validation)
+        "split": {"n_train": int(len(result.train_idx)), "n_val": int(len(result.val_idx)),
+                  **getattr(result, "split", {})},
         "trained_on": result.device,
         "software": software_versions(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -151,7 +153,7 @@ def save_bundle(out_dir, result, meta: dict) -> Path:
     for prefix, module in zip(_PREFIXES, (ad, enc, lo)):
         for k, v in module.state_dict().items():
             tensors[f"{prefix}.{k}"] = v.detach().to("cpu", torch.float32).contiguous()
-    with atomic_output(out_dir, directory=True) as tmp:
+    with atomic_output(out_dir, directory=True, last=CONFIG_NAME) as tmp:   # the marker last
         try:
             text = json.dumps(to_jsonable(config), indent=2, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:

@@ -11,6 +11,7 @@ as JSON, as a point layer of plot statuses and as a contact sheet of sample patc
 from __future__ import annotations
 
 import json
+import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,11 @@ from .errors import BotaclipError
 from .io.atomic import atomic_output
 from .io.band_stats import sample_band_stats
 from .io.gdalutil import srs_from_wkt, srs_label
+from .io.outputs import check_output, input_files, recorded_name
 from .io.patches import PatchReader
 from .io.presets import resolve_bands
 from .io.raster import raster_info, to_raster_crs
-from .io.vector import write_points
+from .io.vector import check_points_output, write_points
 from .progress import SILENT, Progress
 from .releves import ReleveOptions, Releves, read_releves
 
@@ -38,6 +40,9 @@ REASON_TEXT = {
     "too_much_nodata": "too few valid pixels in its patch",
     "no_taxa": "no taxon recorded",
 }
+STATUS_FIELDS = ("plot_id", "status", "valid_fraction", "n_taxa", "top_taxa")
+STATUS_LAYER = "plot_status"
+SHEET_SOFTWARE = b"BotaCLIP"             # in the contact sheet's PNG text ("Software")
 
 
 @dataclass
@@ -117,14 +122,18 @@ def _fmt_extent(e) -> str:
 
 def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=None,
                wavelengths=None, patch_m: float = 100.0, min_valid: float = 0.8,
-               contact_sheet=None, plots_out=None, json_out=None,
+               contact_sheet=None, plots_out=None, json_out=None, overwrite: bool = False,
                progress: Progress = SILENT) -> CheckReport:
-    """Check ``ortho`` against the relevés in ``releves`` and write the requested outputs."""
+    """Check ``ortho`` against the relevés in ``releves`` and write the requested outputs
+    (checked first: see :func:`check_outputs`; ``overwrite`` replaces files that are not
+    ours)."""
     options = options or ReleveOptions()
     if not 0 <= min_valid <= 1:
         raise BotaclipError(f"The minimum valid fraction must be between 0 and 1, not {min_valid}.")
     if patch_m <= 0:
         raise BotaclipError(f"The patch size must be a positive number of metres, not {patch_m}.")
+    check_outputs(input_files(ortho, releves, options.table), plots_out=plots_out,
+                  contact_sheet=contact_sheet, json_out=json_out, overwrite=overwrite)
     progress.report(0.0, "Reading the orthophoto")
     info = raster_info(ortho)
     bands = resolve_bands(info, sensor=sensor, wavelengths=wavelengths)
@@ -137,11 +146,12 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
     status, valid = _plot_status(ortho, rel, xs, ys, has_geom, inside, patch_m, min_valid,
                                  progress)
     report = _report(ortho, info, bands, rel, status, valid, xs, ys, has_geom,
+                     recorded_name(releves, rel.source),
                      settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
                                "wavelengths": wavelengths if wavelengths is None or isinstance(
                                    wavelengths, str) else list(wavelengths)})
     progress.check()
-    _write_outputs(report, rel, bands, plots_out, contact_sheet, json_out, progress)
+    _write_outputs(report, rel, bands, plots_out, contact_sheet, json_out, overwrite, progress)
     progress.report(1.0, "Check complete")
     return report
 
@@ -192,12 +202,12 @@ def _plot_status(ortho, rel: Releves, xs, ys, has_geom, inside, patch_m: float,
     return status, valid
 
 
-def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom,
+def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom, source: str,
             settings: dict) -> CheckReport:
     plot_extent = ([float(np.nanmin(xs)), float(np.nanmin(ys)), float(np.nanmax(xs)),
                     float(np.nanmax(ys))] if has_geom.any() else None)
     return CheckReport(
-        ortho=str(ortho), releves=rel.source, plot_ids=list(rel.plot_ids), status=status,
+        ortho=str(ortho), releves=source, plot_ids=list(rel.plot_ids), status=status,
         valid_fraction=valid, n_taxa=(rel.values > 0).sum(axis=1),
         top_taxa=[rel.top_taxa(i, 3) for i in range(len(rel.plot_ids))],
         taxon_frequencies=rel.taxon_frequencies(),
@@ -208,7 +218,7 @@ def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom,
         bands={"names": list(bands.names), "wavelengths_um": list(bands.wavelengths_um),
                "source": bands.source, "preset": bands.preset,
                "normalization": bands.normalization},
-        releve_info={"source": rel.source, "crs": srs_label(rel.srs_wkt),
+        releve_info={"source": source, "crs": srs_label(rel.srs_wkt),
                      "cover_scale": rel.cover_scale, "value_kind": rel.value_kind},
         settings=settings,
         extents={"raster": list(info.bounds), "plots": plot_extent,
@@ -217,37 +227,88 @@ def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom,
     )
 
 
+def is_check_report(path) -> bool:
+    """Whether ``path`` is a JSON report written by ``check`` (by its content)."""
+    try:
+        if Path(path).stat().st_size > 64 << 20:
+            return False
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and "plots_total" in data
+            and "botaclip" in (data.get("software") or {}))
+
+
+def is_contact_sheet(path) -> bool:
+    """Whether ``path`` is a PNG contact sheet written by ``check``: its "Software" text, or,
+    for a sheet of an earlier version (which said only Matplotlib), matplotlib's PNG at the
+    sheet's own size (230 px a column, up to 6; 295 px a row plus 80)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if not head.startswith(b"\x89PNG") or len(head) < 24:
+        return False
+    if SHEET_SOFTWARE in head:
+        return True
+    w, h = struct.unpack(">II", head[16:24])
+    return (b"Matplotlib" in head and w % 230 == 0 and 1 <= w // 230 <= 6 and h > 80
+            and (h - 80) % 295 == 0)
+
+
+def check_outputs(inputs, *, plots_out=None, contact_sheet=None, json_out=None,
+                  overwrite: bool = False) -> None:
+    """Before any work: every output differs from the inputs and from the other outputs, is
+    not a file of the user's (unless ``overwrite``) and can be written."""
+    given = [Path(p) for p in (plots_out, contact_sheet, json_out) if p]
+    if len({p.resolve() for p in given}) < len(given):
+        raise BotaclipError("The plot status layer, the contact sheet and the JSON report "
+                            f"must be different files ({', '.join(map(str, given))}).")
+    if plots_out:
+        check_points_output(plots_out, layer=STATUS_LAYER, kind=STATUS_LAYER,
+                            fields=STATUS_FIELDS, overwrite=overwrite, inputs=inputs,
+                            what="plot status layer")
+    if contact_sheet:
+        check_output(contact_sheet, what="contact sheet", owned=is_contact_sheet,
+                     overwrite=overwrite, inputs=inputs)
+    if json_out:
+        check_output(json_out, what="JSON report", owned=is_check_report,
+                     overwrite=overwrite, inputs=inputs)
+
+
 def _write_outputs(report: CheckReport, rel: Releves, bands, plots_out, contact_sheet,
-                   json_out, progress: Progress) -> None:
+                   json_out, overwrite: bool, progress: Progress) -> None:
     if plots_out:
         progress.report(0.72, "Writing the plot status layer")
-        write_status_layer(report, rel, plots_out)
+        write_status_layer(report, rel, plots_out, overwrite=overwrite)
         report.outputs["plots"] = str(plots_out)
     if contact_sheet:
         progress.report(0.75, "Drawing the contact sheet")
-        make_contact_sheet(report, contact_sheet, bands=bands, progress=progress.sub(0.75, 0.98))
+        make_contact_sheet(report, contact_sheet, bands=bands, overwrite=overwrite,
+                           progress=progress.sub(0.75, 0.98))
         report.outputs["contact_sheet"] = str(contact_sheet)
     if json_out:
-        with atomic_output(json_out) as tmp:
+        with atomic_output(json_out, owned=is_check_report, overwrite=overwrite,
+                           what="JSON report") as tmp:
             Path(tmp).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False),
                                  encoding="utf-8")
         report.outputs["json"] = str(json_out)
 
 
-def write_status_layer(report: CheckReport, rel: Releves, out) -> Path:
-    """Plots with their status, in the relevés' own CRS (plots without coordinates omitted)."""
+def write_status_layer(report: CheckReport, rel: Releves, out, *,
+                       overwrite: bool = False) -> Path:
+    """Plots with their status, in the relevés' own CRS (plots without coordinates omitted).
+    Into an existing GeoPackage, as its layer ``plot_status`` (its other layers are kept)."""
     keep = np.isfinite(rel.x) & np.isfinite(rel.y)
     idx = np.flatnonzero(keep)
-    fields = {
-        "plot_id": [report.plot_ids[i] for i in idx],
-        "status": [report.status[i] for i in idx],
-        "valid_fraction": np.round(report.valid_fraction[idx], 4),
-        "n_taxa": report.n_taxa[idx].astype("int64"),
-        "top_taxa": ["; ".join(report.top_taxa[i]) for i in idx],
-    }
-    return write_points(out, srs_from_wkt(rel.srs_wkt), rel.x[idx], rel.y[idx], fields,
-                        layer="plot_status",
-                        description="BotaCLIP check: status of each plot for training")
+    values = ([report.plot_ids[i] for i in idx], [report.status[i] for i in idx],
+              np.round(report.valid_fraction[idx], 4), report.n_taxa[idx].astype("int64"),
+              ["; ".join(report.top_taxa[i]) for i in idx])
+    return write_points(out, srs_from_wkt(rel.srs_wkt), rel.x[idx], rel.y[idx],
+                        dict(zip(STATUS_FIELDS, values)), layer=STATUS_LAYER,
+                        description="BotaCLIP check: status of each plot for training",
+                        kind=STATUS_LAYER, overwrite=overwrite)
 
 
 def display_band_indices(wavelengths_um) -> list[int]:
@@ -283,8 +344,9 @@ def _pick_samples(report: CheckReport, n: int) -> list[int]:
 
 
 def make_contact_sheet(report: CheckReport, out, *, bands, n: int = 24, patch_px: int = 160,
-                       progress: Progress = SILENT) -> Path:
-    """A PNG grid of plot patches labelled with plot id and commonest taxa."""
+                       overwrite: bool = False, progress: Progress = SILENT) -> Path:
+    """A PNG grid of plot patches labelled with plot id and commonest taxa (its "Software"
+    text says BotaCLIP, so that a later run knows the file for one of its own)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -329,6 +391,8 @@ def make_contact_sheet(report: CheckReport, out, *, bands, n: int = 24, patch_px
     fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.7 / height, bottom=0.55 / height,
                         wspace=0.08, hspace=0.3)
     out = Path(out)
-    with atomic_output(out) as tmp:
-        fig.savefig(str(tmp), format="png")
+    with atomic_output(out, owned=is_contact_sheet, overwrite=overwrite,
+                       what="contact sheet") as tmp:
+        fig.savefig(str(tmp), format="png",
+                    metadata={"Software": f"{SHEET_SOFTWARE.decode()} {__version__} check"})
     return out

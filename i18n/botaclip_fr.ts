@@ -754,102 +754,107 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="34" />
-      <source>It finds the right relevé among its 10 nearest for {trained} of {n} held-out validation plots (chance: {chance}; untrained backbone: {untrained}).</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="37" />
+      <source>It finds the right relevé among its 10 nearest for {trained} of {n} held-out test plots (chance: {chance}; untrained backbone: {untrained}).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="45" />
-      <source>Recall@10 on the validation plots (trained / untrained / chance):</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="46" />
-      <source>image → relevé</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="47" />
-      <source>relevé → image</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="49" />
+      <source>Recall@10 on the test plots (trained / untrained / chance):</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="50" />
-      <source>{used} of {total} plots used ({train} to train, {val} to validate, in blocks of {block:g} m); {taxa} taxa; best epoch {best} of {epochs}.</source>
+      <source>image → relevé</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="63" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="50" />
+      <source>relevé → image</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="55" />
+      <source>Recall@10 on the validation plots, which chose the epoch (selection score, trained / chance):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="60" />
+      <source>{used} of {total} plots used ({train} to train, {val} to validate, {test} to test, in blocks of {block:g} m; {buffer} training plots closer than {buffer_m:g} m to a validation or test plot left out); {taxa} taxa; best epoch {best} of {epochs}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/train_dialog.py" line="77" />
       <source>BotaCLIP: train a model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="76" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="90" />
       <source>Passes over the training plots, at most: training stops early when the validation recall no longer improves.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="78" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="92" />
       <source>Epochs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="84" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="98" />
       <source>The model folder to write (config.json, the trained weights and the training report).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="88" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="102" />
       <source>Open training report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="109" />
-      <source>Training needs at least {n} plots (half of them to check the model on); '{layer}' has {count}.</source>
+      <location filename="../plugin/dialogs/train_dialog.py" line="123" />
+      <source>Training needs at least {n} plots (a third to train on, a third to choose the epoch, a third to test the model); '{layer}' has {count}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="114" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="129" />
       <source>Choose the model folder to write.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="116" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="131" />
       <source>{path} is a file; choose a folder for the model.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="133" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="151" />
       <source>The folder {path} already holds files. Replace the model in it?</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="156" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="176" />
       <source>Train BotaCLIP model</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="162" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="182" />
       <source>Cancelled: no model was written. The image features computed so far are kept in the cache, so running again continues from there.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="168" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="188" />
       <source>Model trained. {recall}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="172" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="192" />
       <source>Trained on random backbone weights: for testing only.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="173" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="193" />
       <source>Open report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="174" />
+      <location filename="../plugin/dialogs/train_dialog.py" line="194" />
       <source>Model written to {folder}.</source>
       <translation type="unfinished" />
     </message>
@@ -989,67 +994,67 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="32" />
+      <location filename="../plugin/layers.py" line="34" />
       <source>usable</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="33" />
+      <location filename="../plugin/layers.py" line="35" />
       <source>outside the orthophoto</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="34" />
+      <location filename="../plugin/layers.py" line="36" />
       <source>too few valid pixels</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="35" />
+      <location filename="../plugin/layers.py" line="37" />
       <source>no taxon recorded</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="36" />
+      <location filename="../plugin/layers.py" line="38" />
       <source>plot id used twice</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="37" />
+      <location filename="../plugin/layers.py" line="39" />
       <source>no coordinates</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="82" />
+      <location filename="../plugin/layers.py" line="84" />
       <source>QGIS cannot open the {what} {path}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="156" />
+      <location filename="../plugin/layers.py" line="158" />
       <source>raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="163" />
+      <location filename="../plugin/layers.py" line="165" />
       <source>vector layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="221" />
+      <location filename="../plugin/layers.py" line="223" />
       <source>Choose an orthophoto layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="223" />
+      <location filename="../plugin/layers.py" line="225" />
       <source>The layer '{name}' is not a raster file (it comes from the '{provider}' provider). Save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="239" />
+      <location filename="../plugin/layers.py" line="273" />
       <source>Choose a relevé layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="256" />
+      <location filename="../plugin/layers.py" line="292" />
       <source>Cannot copy the layer '{name}' to {path} for BotaCLIP: {message}</source>
       <translation type="unfinished" />
     </message>
@@ -1100,7 +1105,7 @@
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="83" />
-      <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its validation recall</source>
+      <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its recall on held-out test plots</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1159,57 +1164,57 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="58" />
+      <location filename="../plugin/processing/base.py" line="64" />
       <source>Data</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="78" />
+      <location filename="../plugin/processing/base.py" line="85" />
       <source>A Python package BotaCLIP needs is missing ({error}). Open BotaCLIP &gt; Settings… or the BotaCLIP message for how to install it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="97" />
+      <location filename="../plugin/processing/base.py" line="106" />
       <source>Taxon columns (default: every numeric column)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="101" />
+      <location filename="../plugin/processing/base.py" line="110" />
       <source>Columns that are not taxa</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="111" />
+      <location filename="../plugin/processing/base.py" line="120" />
       <source>Sensor (without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="112" />
+      <location filename="../plugin/processing/base.py" line="121" />
       <source>Band wavelengths in micrometres (without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="113" />
+      <location filename="../plugin/processing/base.py" line="122" />
       <source>Patch size (m; without a model folder)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="115" />
+      <location filename="../plugin/processing/base.py" line="124" />
       <source>Band wavelengths in micrometres (e.g. 0.665,0.56,0.49)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="116" />
+      <location filename="../plugin/processing/base.py" line="125" />
       <source>Patch size (m)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="153" />
+      <location filename="../plugin/processing/base.py" line="162" />
       <source>Cannot open the raster given as {name}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/base.py" line="160" />
+      <location filename="../plugin/processing/base.py" line="169" />
       <source>Cannot open the layer given as {name}.</source>
       <translation type="unfinished" />
     </message>
@@ -1479,65 +1484,95 @@ X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPS
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="68" />
+      <location filename="../plugin/processing/train.py" line="39" />
+      <source>Test recall@10, image to relevé (trained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="41" />
+      <source>Test recall@10, relevé to image (trained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="43" />
+      <source>Test recall@10, image to relevé (untrained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="45" />
+      <source>Test recall@10, relevé to image (untrained)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="46" />
+      <source>Test recall@10 by chance</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="48" />
+      <source>Validation recall@10, image to relevé (trained; chose the epoch)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="50" />
+      <source>Validation recall@10, relevé to image (trained; chose the epoch)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="51" />
+      <source>Validation recall@10 by chance</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="81" />
       <source>Trains a BotaCLIP model: it teaches a frozen Earth-observation image model (DOFA) what the vegetation relevés say about the image around each plot. A light adapter on the image features and a relevé encoder are trained together so that the image patch of a plot and its list of taxa get similar embeddings.
 
-Relevés: one point (or polygon) per plot with one numeric column per taxon. Taxon columns: by default every numeric column except the plot id and coordinates. At least 100 usable plots are needed (half of them, in separate spatial blocks, check the model while it trains).
+Relevés: one point (or polygon) per plot with one numeric column per taxon. Taxon columns: by default every numeric column except the plot id and coordinates. At least 150 usable plots are needed: 50 each to train, to choose the epoch kept (validation) and to test the model (the figures reported); by default 60 %, 20 % and 20 % of the plots, in separate spatial blocks. Training plots closer than the buffer (default: the patch size) to a validation or test plot are left out, so that no training patch overlaps a held-out one.
 
 Sensor or wavelengths give each band its wavelength (see 'Check orthophoto and relevés'). Patch size: side of the square of image around each plot, in metres. Backbone: DOFA base is the reference; its weights file is looked up in the weights folder of BotaCLIP settings unless you give one. The spectral baseline needs no weights. Random weights are for testing the set-up only.
 
 The backbone runs once per plot (and per flip and rotation of its patch); its features are cached, so a second training on the same data starts at once. Training stops early when the validation recall stops improving.
 
-Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the loss curves and the validation recall@1/5/10 of the trained model, the untrained model and chance, and these recalls as numbers.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/train.py" line="93" />
-      <source>Cover transform for the relevé encoder</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/train.py" line="99" />
-      <source>Epochs (at most; training stops early when it no longer improves)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/train.py" line="109" />
-      <source>Training report</source>
+Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the loss curves and the test recall@1/5/10 of the trained model, the untrained model and chance, and these recalls as numbers: RECALL_*, UNTRAINED_* and CHANCE_10 are test figures (held-out plots that chose nothing); VAL_* are the validation figures, which chose the epoch and so flatter the model.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="111" />
-      <source>Validation recall@10, image to relevé (trained)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/train.py" line="113" />
-      <source>Validation recall@10, relevé to image (trained)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/train.py" line="115" />
-      <source>Validation recall@10, image to relevé (untrained)</source>
+      <source>Cover transform for the relevé encoder</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="117" />
-      <source>Validation recall@10, relevé to image (untrained)</source>
+      <source>Epochs (at most; training stops early when it no longer improves)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="119" />
-      <source>Validation recall@10 by chance</source>
+      <location filename="../plugin/processing/train.py" line="126" />
+      <source>Buffer between training and held-out plots, in metres (empty: the patch size)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="120" />
+      <location filename="../plugin/processing/train.py" line="130" />
+      <source>Training report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="133" />
       <source>Plots used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/train.py" line="122" />
+      <location filename="../plugin/processing/train.py" line="134" />
+      <source>Test plots</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="136" />
+      <source>Training plots left out by the buffer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/train.py" line="138" />
       <source>Best epoch</source>
       <translation type="unfinished" />
     </message>
@@ -1627,32 +1662,32 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="82" />
+      <location filename="../plugin/tasks.py" line="83" />
       <source>Unexpected error in {task}: {error}. The details are in the log (View &gt; Panels &gt; Log Messages, BotaCLIP tab).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="97" />
+      <location filename="../plugin/tasks.py" line="98" />
       <source>Error while finishing {task}:</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="117" />
+      <location filename="../plugin/tasks.py" line="119" />
       <source>{task}: cancelled.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="122" />
+      <location filename="../plugin/tasks.py" line="124" />
       <source>{task} was cancelled; nothing was written.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="127" />
+      <location filename="../plugin/tasks.py" line="129" />
       <source>{task} stopped without a result.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/tasks.py" line="156" />
+      <location filename="../plugin/tasks.py" line="158" />
       <source>{task}: {n} warning(s). {first}</source>
       <translation type="unfinished" />
     </message>

@@ -3,7 +3,9 @@ backend as files."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -227,6 +229,37 @@ def raster_source(layer: QgsRasterLayer) -> str:
     return layer.source()
 
 
+class LayerCopy(str):
+    """The source string of a temporary GeoPackage copy of a QGIS layer, which the backend
+    reads like any path. ``recorded_as`` names the user's own layer (its name and public
+    source): outputs record that, not a temporary path that will be gone
+    (:func:`backend.io.outputs.recorded_name`). ``folder`` is the copy's temporary folder,
+    removed by :func:`remove_copies` when the run ends."""
+
+    recorded_as: str
+    folder: str
+
+    def __new__(cls, source: str, recorded_as: str, folder: str):
+        obj = super().__new__(cls, source)
+        obj.recorded_as, obj.folder = recorded_as, folder
+        return obj
+
+
+def remove_copies(values) -> int:
+    """Remove the temporary folders of the :class:`LayerCopy` among ``values`` (a run's
+    arguments; lists and dicts are searched). Returns how many were removed."""
+    n = 0
+    for value in values:
+        if isinstance(value, dict):
+            n += remove_copies(value.values())
+        elif isinstance(value, (list, tuple)):
+            n += remove_copies(value)
+        elif isinstance(value, LayerCopy) and os.path.isdir(value.folder):
+            shutil.rmtree(value.folder, ignore_errors=True)
+            n += 1
+    return n
+
+
 def vector_source(layer: QgsVectorLayer, temp_parent=None) -> str:
     """A source the backend's OGR readers can open for ``layer``.
 
@@ -234,7 +267,8 @@ def vector_source(layer: QgsVectorLayer, temp_parent=None) -> str:
     ``|subset=`` filter if any: the backend reads that syntax). Any other layer -- a memory
     (scratch) layer, a delimited-text CSV, a database or web layer -- exists only inside
     QGIS or behind a URI that OGR does not understand, so it is first written to a
-    GeoPackage in a new temporary folder (inside ``temp_parent`` if given)."""
+    GeoPackage in a new temporary folder (inside ``temp_parent`` if given), returned as a
+    :class:`LayerCopy`: pass the run's arguments to :func:`remove_copies` when it ends."""
     if layer is None:
         raise BotaclipError(tr("Choose a relevé layer."))
     if layer.providerType() == "ogr":
@@ -253,7 +287,11 @@ def vector_source(layer: QgsVectorLayer, temp_parent=None) -> str:
     result = QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(target), context, options)
     error, message = result[0], result[1]
     if error != WRITER_NO_ERROR:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(temp_dir)
         raise BotaclipError(tr("Cannot copy the layer '{name}' to {path} for BotaCLIP: "
                                "{message}").format(name=layer.name(), path=target,
                                                    message=message))
-    return f"{target}|layername={safe}"
+    recorded = (f"QGIS layer '{layer.name()}' ({layer.providerType()}: "
+                f"{layer.publicSource()})")
+    return LayerCopy(f"{target}|layername={safe}", recorded, str(temp_dir))

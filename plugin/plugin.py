@@ -81,7 +81,7 @@ class BotaclipPlugin:
                 "coordinates into a relevé point layer"), self.show_import_dialog, True),
             ("train", "train", tr("Train model…"),
              tr("Train a BotaCLIP model on an orthophoto and relevés, with a report of its "
-                "validation recall"), self.show_train_dialog, True),
+                "recall on held-out test plots"), self.show_train_dialog, True),
             ("embed", "embed", tr("Embed orthophoto…"),
              tr("Turn an orthophoto into an embedding raster with a trained model or a raw "
                 "backbone, and an RGB preview of it"), self.show_embed_dialog, True),

@@ -20,6 +20,7 @@ from qgis.PyQt.QtCore import QTimer, pyqtSignal
 
 from ..backend.errors import BotaclipError, Cancelled
 from .i18n import tr
+from .layers import remove_copies
 from .progress import TaskProgress
 from .settings import Settings, apply_threads
 
@@ -97,6 +98,7 @@ class BackendTask(QgsTask):
             log(tr("Error while finishing {task}:").format(task=self.description()) + "\n"
                 + traceback.format_exc(), Qgis.MessageLevel.Critical)
         finally:
+            remove_copies(self.kwargs.values())    # temporary copies of layers (layers.py)
             _ALIVE.discard(self)
 
     def _finish(self, ok: bool) -> None:

@@ -99,6 +99,31 @@ def test_spectral_dims_determinism_and_ndvi():
     assert "always computes in float32" in bb.precision_check["note"]
 
 
+def test_spectral_ndvi_is_on_raw_values_and_statistics_skip_nodata():
+    # the same raw patch as above (NIR twice the red), now z-scored with the raster's
+    # statistics: NDVI stays (2 - 1) / (2 + 1) = 1/3. On z-scores it was (z_nir - z_red) /
+    # (|z_nir| + |z_red|) = (2.5 - (-0.5)) / 3 = 1 here, and +-1 wherever a band sat at its mean
+    norm = Normalization("sampled", [1.5, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.5])
+    bb = build_backbone("spectral", None, wavelengths=RGBN, normalization=norm)
+    flat = np.ones((1, 4, 64, 64), dtype="float32")
+    flat[:, 3] = 2.0
+    f = bb.features(flat)[0]
+    assert float(f[28]) == pytest.approx(1 / 3, abs=1e-4)     # mean NDVI
+    # green-red when there is no near infrared: (G - R) / (G + R) on raw values
+    rgb = build_backbone("spectral", None, wavelengths=RGBN[:3],
+                         normalization=Normalization("sampled", [9.0] * 3, [3.0] * 3))
+    patch = np.stack([np.full((64, 64), v, dtype="float32") for v in (10.0, 30.0, 5.0)])
+    assert float(rgb.features(patch[None])[0, 21]) == pytest.approx(0.5, abs=1e-4)
+    # nodata (NaN) is left out: a patch half uniform, half nodata has the statistics of
+    # the uniform half (std 0, no texture), not of a mixture with a fill value
+    half = flat.copy()
+    half[..., :32] = np.nan
+    g = bb.features(half)[0]
+    np.testing.assert_allclose(g.numpy(), f.numpy(), atol=1e-6)
+    assert torch.equal(bb.features(np.full((1, 4, 64, 64), np.nan, "float32")),
+                       torch.zeros(1, 32))                   # nothing valid: zeros, not NaN
+
+
 # ---------------------------------------------------------------- DOFA
 
 def test_tiny_dofa_features_seeded_and_resized():
@@ -145,6 +170,87 @@ def test_dofa_custom_needs_config_and_unknown_names():
     with pytest.raises(BotaclipError, match="Invalid DOFA config"):
         build_backbone("dofa-base", "none", wavelengths=RGBN,
                        normalization=Normalization.none(4), config={**TINY, "img_size": 30})
+
+
+# ---------------------------------------------------------------- nodata
+
+# Sampled normalisation of the textured patches below: their bands have mean 120 and standard
+# deviation about 40 (a sinusoid of amplitude 45, std 45/2, plus noise of std 15, clipped),
+# so the normalisation is the one the training would have estimated from such a raster.
+NORM_120_40 = Normalization("sampled", [120.0] * 4, [40.0] * 4)
+
+
+def _texture(seed, p=32):
+    """A 4-band 8-bit-like patch: a smooth pattern of random phase and scale plus noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:p, 0:p]
+    bands = []
+    for _ in range(4):
+        f, ph = rng.uniform(5, 12, 2), rng.uniform(0, 6, 2)
+        base = 120 + 45 * np.sin(xx / f[0] + ph[0]) * np.cos(yy / f[1] + ph[1])
+        bands.append(base + rng.normal(0, 15, base.shape))
+    return np.clip(np.stack(bands), 0, 255).astype("float32")
+
+
+def _holes(p):
+    """Invalid areas a real patch gets: half outside the raster (the embedding's 50 % limit),
+    a 20 % strip (the training's limit) and a hole in the middle (a masked building)."""
+    half, strip, centre = (np.zeros((p, p), bool) for _ in range(3))
+    half[:, :p // 2] = True
+    strip[:, :p // 5] = True
+    centre[p // 4:3 * p // 4, p // 4:3 * p // 4] = True
+    return {"half": half, "strip": strip, "centre": centre}
+
+
+def test_nodata_is_the_band_mean_after_normalising():
+    bb = _tiny(normalization=NORM_120_40)
+    x = _texture(0)
+    holed = x.copy()
+    holed[:, 10:20, 5:15] = np.nan                       # invalid pixels arrive as NaN
+    prep = bb.prepare(holed)[0]
+    assert torch.equal(prep[:, 10:20, 5:15], torch.zeros(4, 10, 10))   # 0 = the band mean
+    np.testing.assert_array_equal(prep[:, :10].numpy(), ((x[:, :10] - 120) / 40))
+    # filled before resizing: NaN never spreads, the hole is the mean at any size
+    big = np.repeat(np.repeat(holed, 2, axis=1), 2, axis=2)           # 64 px -> 32 px
+    assert torch.isfinite(bb.prepare(big)).all()
+    assert torch.isfinite(bb.features(holed)).all()
+    assert bb.nodata_fill.startswith("band mean")
+    spectral = build_backbone("spectral", None, wavelengths=RGBN, normalization=NORM_120_40)
+    assert torch.isnan(spectral.prepare(holed)).sum() == 4 * 100      # left for its statistics
+    assert "valid pixels only" in spectral.nodata_fill
+
+
+def test_a_nodata_hole_embeds_closer_than_zero_filling():
+    """The same patch with and without a hole, embedded by three seeded tiny DOFAs and the
+    spectral baseline; before, invalid pixels were raw 0 ("zero"), now NaN (band mean).
+
+    Why mean filling must win: after normalising, mean filling changes a hole pixel by -z (its
+    own z-score, mean square about 1), zero filling by -z - 120/40, mean square about
+    1 + 3^2 = 10. For a smooth map small input changes give feature changes in proportion, and
+    1 - cos grows with their square, so zero filling should cost several times more; we ask
+    for each case to be closer and for twice the distance on average, leaving room for the
+    network's non-linearities (measured: about 4-5 times for DOFA). The spectral baseline
+    leaves the hole out, so only sampling differences of a stationary texture remain against
+    a shift of the 10 % quantile and mean by about 3 units: ten times is a loose floor
+    (measured: 60-170 times)."""
+    cos = torch.nn.functional.cosine_similarity
+    models = [(_tiny(seed=s, normalization=NORM_120_40), 32) for s in range(3)]
+    models.append((build_backbone("spectral", None, wavelengths=RGBN,
+                                  normalization=NORM_120_40), 64))
+    for bb, p in models:
+        ours, zeros = [], []
+        for seed in range(4):
+            x = _texture(seed, p)
+            clean = bb.features(x, "float32")
+            for name, hole in _holes(p).items():
+                filled, zero = x.copy(), x.copy()
+                filled[:, hole] = np.nan
+                zero[:, hole] = 0.0
+                ours.append(float(cos(clean, bb.features(filled, "float32"))[0]))
+                zeros.append(float(cos(clean, bb.features(zero, "float32"))[0]))
+                assert ours[-1] > zeros[-1], (bb.name, bb.seed, seed, name)
+        ratio = (1 - np.mean(zeros)) / (1 - np.mean(ours))
+        assert ratio > (10 if bb.model is None else 2), (bb.name, bb.seed, ratio)
 
 
 # ---------------------------------------------------------------- precision

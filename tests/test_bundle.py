@@ -68,7 +68,11 @@ def test_config_holds_meta_training_and_versions(trained, tmp_path):
     assert cfg["wavelengths_um"] == [0.665, 0.56, 0.49, 0.842] and cfg["patch_px"] == 224
     assert cfg["cover_transform"] == "sqrt"
     assert cfg["training"]["epochs"] == 3 and cfg["training"]["loss"] == "sigmoid"
-    assert set(cfg["metrics"]) == {"untrained", "best", "chance"}
+    # "best", "untrained", "chance": the validation plots (they chose the epoch); the test
+    # plots' figures were added beside them
+    assert set(cfg["metrics"]) == {"untrained", "best", "chance", "test", "test_untrained",
+                                   "test_chance"}
+    assert cfg["split"] == result.split
     assert len(cfg["history"]) == 4
     assert set(cfg["software"]) >= {"botaclip", "torch", "timm", "numpy", "python"}
     assert cfg["created"].endswith("+00:00")

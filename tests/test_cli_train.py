@@ -4,6 +4,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -73,8 +74,14 @@ def test_train_json_summary_and_model_folder(trained):
     assert rc == 0, err
     summary = json.loads(out)
     assert summary["out"] == str(model) and summary["backbone"] == "spectral"
-    assert summary["n_plots"] == 150 and summary["epochs_trained"] == 2
+    assert summary["n_plots"] == 200 and summary["epochs_trained"] == 2
     assert set(summary["val_recall@10"]) == {"chance", "untrained", "best"}
+    # the test figures, the plots per role and the buffer (the patch, by default)
+    assert set(summary["test_recall@10"]) == {"chance", "untrained", "trained"}
+    assert summary["test_recall@10"]["chance"] == pytest.approx(10 / summary["n_test"])
+    assert summary["metrics"]["test"]["img2rel@10"] >= 0.0
+    assert summary["buffer_m"] == 40.0 and summary["n_buffer"] >= 0
+    assert summary["n_train"] + summary["n_val"] + summary["n_test"] + summary["n_buffer"] == 200
     assert summary["report_html"] == str(model / "report" / "report.html")
     assert (model / "config.json").exists() and (model / "report" / "report.html").exists()
     assert load_bundle(model).sha256 == summary["bundle_sha256"]
@@ -85,11 +92,23 @@ def test_train_text_summary_goes_to_stdout(small_scene, tmp_path):
     ortho, releves = small_scene
     rc, out, err = _run(["train", "--ortho", ortho, "--releves", releves, "--patch-m", 40,
                          "--backbone", "spectral", "--epochs", 1, "--device", "cpu",
-                         "--no-cache", "--out", tmp_path / "m"])
+                         "--buffer-m", 0, "--val-fraction", 0.3, "--test-fraction", 0.25,
+                         "--block-m", 200, "--no-cache", "--out", tmp_path / "m"])
     assert rc == 0, err
-    assert out.startswith(f"Model written to {tmp_path / 'm'} (spectral, float32).")
-    assert "Validation recall@10: trained" in out and "Report:" in out
-    assert "features:" in err                                       # progress on stderr
+    lines = out.splitlines()
+    assert lines[0] == f"Model written to {tmp_path / 'm'} (spectral, float32)."
+    # 200 plots in 16 blocks of 200 m: shares of 30 % and 25 % within a block's worth
+    counts = re.match(r"200 of 200 plots used: (\d+) training, (\d+) validation and (\d+) "
+                      r"test plots in blocks of 200 m; no buffer between training and "
+                      r"held-out plots; \d+ taxa\.$", lines[1])
+    assert counts, lines[1]
+    n_train, n_val, n_test = map(int, counts.groups())
+    assert n_train + n_val + n_test == 200 and abs(n_val - 60) <= 8 and abs(n_test - 50) <= 8
+    assert lines[2].startswith("Test recall@10 (held-out test plots, used neither to train nor "
+                               "to choose the epoch): trained ")
+    assert lines[3].startswith("Validation recall@10 (the selection score: it chose epoch ")
+    assert "Report:" in out
+    assert "features:" in err and "Split: blocks of 200 m" in err   # progress on stderr
 
 
 def test_train_errors_exit_2_with_the_reason(small_scene, tmp_path):
@@ -106,6 +125,11 @@ def test_train_errors_exit_2_with_the_reason(small_scene, tmp_path):
     assert rc == 2 and "--backbone-config" in err and "not a JSON object" in err
     rc, _, err = _run(base + ["--ortho", ortho, "--backbone", "timm:resnet18"])
     assert rc == 2 and "needs a local weights file" in err
+    rc, _, err = _run(base + ["--ortho", ortho, "--buffer-m", -10])
+    assert rc == 2 and "buffer_m (--buffer-m) must be 0 or more metres (got -10.0)" in err
+    rc, _, err = _run(base + ["--ortho", ortho, "--val-fraction", 0.6, "--test-fraction", 0.5])
+    assert rc == 2 and "--test-fraction) must each be between 0 and 1" in err
+    assert "Traceback" not in err
     assert not (tmp_path / "m").exists()
 
 

@@ -339,8 +339,8 @@ def test_cancel_leaves_nothing(tmp_path, after):
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     flag = CancelFlag(cancel_after_reports=after)
-    with pytest.raises(Cancelled):
-        generate_demo_data(out, size_m=300, seed=0, progress=flag)
+    with pytest.raises(Cancelled):     # a folder of the user's: written into only when told
+        generate_demo_data(out, size_m=300, seed=0, overwrite=True, progress=flag)
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     assert (out / "keep.txt").read_text() == "mine"
 

@@ -103,8 +103,8 @@ def test_too_few_plots_keep_run_disabled(scene_project, settings, qtbot, tmp_pat
     dlg.releves.setLayer(few)
     assert not dlg.ok_button.isEnabled()
     assert dlg.validation_label.text() == (
-        f"Training needs at least {MIN_PLOTS} plots (half of them to check the model on); "
-        "'few plots' has 40.")
+        f"Training needs at least {MIN_PLOTS} plots (a third to train on, a third to choose "
+        "the epoch, a third to test the model); 'few plots' has 40.")
 
 
 def test_plugin_constants_match_the_backend():
@@ -115,10 +115,47 @@ def test_plugin_constants_match_the_backend():
 
 
 def test_minimum_plots_match_the_training_loop():
-    from botaclip.backend.train import MIN_TRAIN_PLOTS, TrainConfig, min_val_plots
+    from botaclip.backend.train import (
+        MIN_TEST_PLOTS,
+        MIN_TRAIN_PLOTS,
+        TrainConfig,
+        min_plots,
+        min_val_plots,
+    )
     from botaclip.plugin.dialogs.train_dialog import MIN_PLOTS
 
-    assert MIN_PLOTS == MIN_TRAIN_PLOTS + min_val_plots(TrainConfig())
+    assert MIN_PLOTS == sum(min_plots(TrainConfig())) == 150
+    assert MIN_PLOTS == MIN_TRAIN_PLOTS + min_val_plots(TrainConfig()) + MIN_TEST_PLOTS
+
+
+def test_the_result_message_quotes_the_test_figure():
+    """The dialog's sentence is the test score, labelled "test"; the details give the
+    validation score as the selection score, and where the plots went."""
+    import types
+
+    from botaclip.plugin.dialogs.train_dialog import recall_details, recall_text
+
+    ks = {"img2rel@10": 0.55, "rel2img@10": 0.5}
+    summary = types.SimpleNamespace(
+        metrics={"test": ks, "test_untrained": {"img2rel@10": 0.2, "rel2img@10": 0.25},
+                 "test_chance": {"img2rel@10": 1 / 6, "rel2img@10": 1 / 6},
+                 "best": {"img2rel@10": 0.66, "rel2img@10": 0.62},
+                 "untrained": {"img2rel@10": 0.1, "rel2img@10": 0.12},
+                 "chance": {"img2rel@10": 10 / 58, "rel2img@10": 10 / 58}},
+        n_test=60, n_val=58, n_train=151, n_buffer=31, buffer_m=100.0, n_plots=300,
+        n_plots_total=300, block_m=500.0, n_taxa=66, best_epoch=24, epochs_trained=34)
+    assert recall_text(summary) == (
+        "It finds the right relevé among its 10 nearest for 55 % of 60 held-out test plots "
+        "(chance: 17 %; untrained backbone: 20 %).")
+    details = recall_details(summary).splitlines()
+    assert details[0] == "Recall@10 on the test plots (trained / untrained / chance):"
+    assert details[1] == "  image → relevé: 55 % / 20 % / 17 %"
+    assert details[3].startswith("Recall@10 on the validation plots, which chose the epoch")
+    assert details[4] == "  image → relevé: 66 % / 17 %"
+    assert details[6] == (
+        "300 of 300 plots used (151 to train, 58 to validate, 60 to test, in blocks of 500 m; "
+        "31 training plots closer than 100 m to a validation or test plot left out); 66 taxa; "
+        "best epoch 24 of 34.")
 
 
 def test_an_existing_model_folder_is_replaced_only_when_the_user_says_so(
@@ -256,15 +293,19 @@ def test_embed_dialog_shows_what_the_model_uses(scene_project, settings, qtbot, 
 def test_no_better_than_chance_is_said():
     from botaclip.backend.train import TrainSummary
 
-    def summary(best: float) -> TrainSummary:
+    def summary(test: float) -> TrainSummary:
+        # the validation figure (which chose the epoch) is high; only the test one counts
         return TrainSummary(
-            out=Path("m"), n_plots=100, n_plots_total=100, left_out={}, n_taxa=5,
-            metrics={"chance": {"img2rel@10": 0.2}, "best": {"img2rel@10": best}},
-            n_train=50, n_val=50, block_m=100.0, val_fraction=0.5, best_epoch=1,
+            out=Path("m"), n_plots=150, n_plots_total=150, left_out={}, n_taxa=5,
+            metrics={"chance": {"img2rel@10": 0.2}, "best": {"img2rel@10": 0.9},
+                     "test_chance": {"img2rel@10": 0.2}, "test": {"img2rel@10": test}},
+            n_train=50, n_val=50, block_m=100.0, val_fraction=1 / 3, best_epoch=1,
             epochs_trained=1, report_html=Path("r.html"), bundle_sha256="", backbone="x",
-            random_weights=False, precision="float32", seconds=1.0)
+            random_weights=False, precision="float32", seconds=1.0, n_test=50)
 
     # chance 20 % on 50 plots: two standard errors are 2 * sqrt(0.2 * 0.8 / 50) = 11.3 points
     assert not summary(0.2).beats_chance()
     assert not summary(0.31).beats_chance()
     assert summary(0.32).beats_chance()
+    assert "for 31.0 % of the 50 test plots, and chance alone gives 20.0 %" in \
+        summary(0.31).no_better_than_chance()

@@ -167,6 +167,8 @@ def test_cog_layout_tags_and_preview(demo, tmp_path):
     assert tags["BOTACLIP_PRECISION_CHECK"]["chosen"] == "float32"
     assert tags["BOTACLIP_SETTINGS"]["stride_m"] == 2.0
     assert tags["BOTACLIP_SETTINGS"]["patch_m"] == 16.0
+    assert tags["BOTACLIP_NODATA"]["fill"].startswith("band mean")     # how holes were filled
+    assert tags["BOTACLIP_NODATA"]["min_valid"] == 0.5
     assert tags["BOTACLIP_INPUT"].endswith("orthophoto.tif")
     assert tags["BOTACLIP_SOFTWARE"]["botaclip"] and tags["BOTACLIP_CREATED"]
     # the preview: 8-bit RGB on the same grid, nodata 0
@@ -282,6 +284,27 @@ def test_a_nodata_region_becomes_nodata(demo, tmp_path):
     # a stricter threshold leaves more nodata
     strict = _embed(ortho, tmp_path / "strict.tif", tmp_path, min_valid=0.9)
     assert strict.n_nodata > res.n_nodata
+
+
+def test_the_edge_ring_does_not_stand_out(demo, tmp_path):
+    """Patches centred 5 m inside the edge are 25 % outside the orthophoto. Their nodata is
+    left out of the spectral baseline's statistics, so the step from the outer ring to the
+    next is a sub-sample of the same landscape and should be no larger than an ordinary step
+    between neighbours inside (1 - cos, averaged). With the outside filled with raw 0 it was
+    about three times larger: a frame around every embedding."""
+    res = _embed(demo.orthophoto, tmp_path / "emb.tif", tmp_path, backbone="spectral",
+                 weights=None, backbone_config=None, dtype="float32")
+    e, _ = _read(res.out)
+    e = e.astype("float64") / np.linalg.norm(e, axis=0, keepdims=True)
+
+    def step(a, b):                                # 1 - cos between neighbouring pixels
+        return 1.0 - (a * b).sum(axis=0)
+    mid = slice(1, -1)
+    edge = np.concatenate([step(e[:, mid, 0], e[:, mid, 1]), step(e[:, mid, -1], e[:, mid, -2]),
+                           step(e[:, 0, mid], e[:, 1, mid]), step(e[:, -1, mid], e[:, -2, mid])])
+    inner = np.concatenate([step(e[:, 2:-2, 2:-3], e[:, 2:-2, 3:-2]).ravel(),
+                            step(e[:, 2:-3, 2:-2], e[:, 3:-2, 2:-2]).ravel()])
+    assert edge.mean() <= inner.mean(), (edge.mean(), inner.mean())
 
 
 def test_a_vrt_mosaic_with_holes(demo, tmp_path):

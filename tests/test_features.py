@@ -138,8 +138,9 @@ def test_resume_after_cancel_computes_only_missing_plots(raster, tmp_path, monke
     assert counter.n == 3 * 2 * 8
     folder = next(p for p in tmp_path.iterdir() if p.is_dir())
     # one full chunk of 4 plots and the 2 plots of the chunk in progress, saved on cancel
+    # (each chunk: features, valid fractions, locations)
     files = _chunk_files(folder)
-    assert len(files) == 4 and all(f.startswith("chunk-") for f in files)
+    assert len(files) == 2 * 3 and all(f.startswith("chunk-") for f in files)
     counter.n = 0
     report = {}
     resumed = compute_features(raster, xs, ys, bb, PATCH_M, cache_dir=tmp_path, batch_size=2,
@@ -158,6 +159,46 @@ def test_two_plots_at_one_place_are_computed_once(raster, tmp_path):
     ys = np.append(ys, ys[0])
     feats = compute_features(raster, xs, ys, bb, PATCH_M, cache_dir=tmp_path)
     assert counter.n == 3 * 8 and np.array_equal(feats[3], feats[0])
+
+
+def test_valid_fractions_travel_with_the_features_into_the_cache(raster, tmp_path,
+                                                                  monkeypatch):
+    # plots at the raster's edges: the 20 m patch of one centred 5 m inside the west edge is
+    # 15/20 = 75 % inside, one on the north-east corner 25 %; one well inside is complete
+    xs = np.array([900005.0, 900200.0, 900100.0])
+    ys = np.array([6500100.0, 6500200.0, 6500100.0])
+    bb = _spectral()
+    with PatchReader(raster, PATCH_M, bb.input_px) as r:
+        want = np.array([r.read(x, y).valid_fraction for x, y in zip(xs, ys)], "float32")
+    np.testing.assert_allclose(want, [0.75, 0.25, 1.0], atol=1 / bb.input_px)  # pixel steps
+    report = {}
+    feats, valid = compute_features(raster, xs, ys, bb, PATCH_M, cache_dir=tmp_path,
+                                    report=report, return_valid=True)
+    assert valid.dtype == np.float32 and np.array_equal(valid, want)
+    assert report["valid_fraction"] == {"min": round(float(want[1]), 4),
+                                        "mean": round(float(want.mean(dtype="float64")), 4),
+                                        "with_nodata": 2}
+    folder = next(p for p in tmp_path.iterdir() if p.is_dir())
+    stored = np.load(next(folder.glob("chunk-*.valid.npy")))
+    assert stored.dtype == np.float32 and sorted(stored) == sorted(want)
+    # from the cache: the same fractions, in the caller's order, no backbone call
+    _Counting(bb, fail=True)
+    again, valid2 = compute_features(raster, xs[::-1], ys[::-1], bb, PATCH_M,
+                                     cache_dir=tmp_path, return_valid=True)
+    assert np.array_equal(valid2, want[::-1]) and np.array_equal(again, feats[::-1])
+    # a chunk without its valid fractions (torn, or written by an older format) is not used
+    next(folder.glob("chunk-*.valid.npy")).unlink()
+    flag = CancelFlag()
+    bb2 = _spectral()
+    counter = _Counting(bb2)
+    compute_features(raster, xs, ys, bb2, PATCH_M, cache_dir=tmp_path, progress=flag)
+    assert counter.n == 3 * 8 and any("damaged" in w for w in flag.warnings)
+    # the cache format is part of the key: caches of the zero-filled format are not reused
+    desc = cache_key(raster, bb, PATCH_M)[1]
+    assert desc["format"] == F.FEATURE_FORMAT >= 3 and desc["nodata_fill"] == bb.nodata_fill
+    base = cache_key(raster, bb, PATCH_M)[0]
+    monkeypatch.setattr(F, "FEATURE_FORMAT", 2)
+    assert cache_key(raster, bb, PATCH_M)[0] != base
 
 
 def test_key_changes_with_weights_patch_settings_and_raster(raster, tmp_path):

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.qgis
 
 TRAIN_PARAMS = ["ORTHO", "RELEVES", "PLOT_ID", "SPECIES_COLUMNS", "COVER_SCALE",
                 "COVER_TRANSFORM", "SENSOR", "WAVELENGTHS", "PATCH_M", "BACKBONE", "TIMM_MODEL",
-                "WEIGHTS", "RANDOM_WEIGHTS", "EPOCHS", "SEED", "DEVICE", "MIN_VALID", "OUTPUT"]
+                "WEIGHTS", "RANDOM_WEIGHTS", "EPOCHS", "SEED", "DEVICE", "MIN_VALID", "BUFFER_M",
+                "OUTPUT"]
 EMBED_PARAMS = ["ORTHO", "MODEL", "BACKBONE", "TIMM_MODEL", "WEIGHTS", "RANDOM_WEIGHTS",
                 "SENSOR", "WAVELENGTHS", "PATCH_M", "STRIDE_M", "EXTENT", "MASK", "PRECISION",
                 "DEVICE", "DTYPE", "BATCH_SIZE", "MIN_VALID", "OUTPUT", "PREVIEW"]
@@ -76,7 +77,9 @@ def test_algorithms_and_declared_outputs(provider):
     outputs = {o.name(): o.type() for o in train.outputDefinitions()}
     assert outputs["OUTPUT"] == "outputFolder" and outputs["REPORT"] == "outputHtml"
     for name in ("RECALL_IMG2REL_10", "RECALL_REL2IMG_10", "UNTRAINED_IMG2REL_10",
-                 "UNTRAINED_REL2IMG_10", "CHANCE_10", "N_PLOTS", "N_TAXA", "BEST_EPOCH"):
+                 "UNTRAINED_REL2IMG_10", "CHANCE_10", "VAL_RECALL_IMG2REL_10",
+                 "VAL_RECALL_REL2IMG_10", "VAL_CHANCE_10", "N_PLOTS", "N_TEST", "N_BUFFER",
+                 "N_TAXA", "BEST_EPOCH"):
         assert outputs[name] == "outputNumber", name
     # declared raster outputs: the Graphical Modeler can chain them
     outputs = {o.name(): o.type() for o in embed.outputDefinitions()}
@@ -95,10 +98,16 @@ def test_train_writes_a_model_folder(trained):
     assert (out / "model.safetensors").stat().st_size > 0
     assert config["backbone"]["name"] == "spectral" and config["cover_transform"] == "sqrt"
     assert Path(res["REPORT"]).suffix == ".html" and Path(res["REPORT"]).exists()
-    assert res["N_PLOTS"] >= 100 and res["N_TAXA"] > 10
+    assert res["N_PLOTS"] >= 150 and res["N_TAXA"] > 10
     for name in ("RECALL_IMG2REL_10", "RECALL_REL2IMG_10", "UNTRAINED_IMG2REL_10",
-                 "CHANCE_10"):
+                 "CHANCE_10", "VAL_RECALL_IMG2REL_10", "VAL_CHANCE_10"):
         assert 0.0 <= res[name] <= 1.0, (name, res[name])
+    # RECALL_* and CHANCE_10 are the test plots' figures: chance is 10 / test plots
+    report = json.loads((out / "report" / "report.json").read_text())
+    assert res["N_TEST"] == report["summary"]["plots_test"] >= 50
+    assert res["CHANCE_10"] == pytest.approx(10 / res["N_TEST"])
+    assert res["RECALL_IMG2REL_10"] == report["metrics"]["test"]["img2rel@10"]
+    assert res["N_BUFFER"] == report["summary"]["plots_buffer"]
     assert 1 <= res["BEST_EPOCH"] <= 2
 
 

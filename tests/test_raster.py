@@ -167,7 +167,7 @@ def test_nodata_mask(tmp_path):
         p = r.read(500020.0, 5999980.0)
     expected = (a != 0) & (b != 0)          # valid only where every band is valid
     np.testing.assert_array_equal(p.valid, expected)
-    assert np.all(p.data[:, ~expected] == 0)
+    assert np.isnan(p.data[:, ~expected]).all()        # invalid pixels are NaN, never data
     np.testing.assert_array_equal(p.data[0][expected], a[expected])
     assert p.valid_fraction == pytest.approx(expected.mean())
 
@@ -191,7 +191,7 @@ def test_alpha_band_is_a_mask_not_data(tmp_path):
         assert r.valid_fraction(500016.0, 5999984.0, px=32) == pytest.approx(0.75)
     np.testing.assert_array_equal(p.valid, alpha > 0)
     np.testing.assert_array_equal(p.data[:, :, 8:], np.stack(rgb)[:, :, 8:])
-    assert np.all(p.data[:, :, :8] == 0)
+    assert np.isnan(p.data[:, :, :8]).all()
 
 
 def test_alpha_band_gdal_does_not_use_as_mask(tmp_path):
@@ -295,7 +295,7 @@ def test_patch_across_the_raster_edge(tmp_path):
         p = r.read(0.0, 50.0)                      # left half outside
         assert p.valid_fraction == pytest.approx(0.5)
         assert not p.valid[:, :20].any() and p.valid[:, 20:].all()
-        assert np.all(p.data[:, :, :20] == 0)
+        assert np.isnan(p.data[:, :, :20]).all()
         np.testing.assert_array_equal(p.data[0][:, 20:], a[30:70, 0:20])
         assert r.valid_fraction(0.0, 50.0) == pytest.approx(0.5)
         corner = r.read(100.0, 0.0)                # a quarter inside, nothing wraps around
@@ -536,7 +536,8 @@ def test_nan_is_never_data(tmp_path):
     with_nodata = make_raster(tmp_path / "nan_nd.tif", [b], nodata=float("nan"))
     with PatchReader(no_nodata, 20, 20) as r:
         p = r.read(500010.0, 5999990.0)
-    assert p.valid_fraction == 0.75 and np.all(p.data == np.where(p.valid, 1, 0))
+    assert p.valid_fraction == 0.75
+    np.testing.assert_array_equal(p.data, np.where(p.valid, 1, np.nan)[None])
     with PatchReader(with_nodata, 20, 20) as r:
         assert r.read(500010.0, 5999990.0).valid_fraction == 0.75
         assert r.valid_fraction(500010.0, 5999990.0, px=20) == 0.75
@@ -557,7 +558,7 @@ def test_one_reader_per_thread(tmp_path):
     with ThreadPoolExecutor(2) as ex:
         parallel = sum(ex.map(work, [pts[:12], pts[12:]]), [])
     serial = work(pts)
-    assert all(np.array_equal(a, b) for a, b in zip(parallel, serial))
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(parallel, serial))
 
 
 def test_sample_band_stats_uses_an_overview(tmp_path):

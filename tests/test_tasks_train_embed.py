@@ -85,8 +85,10 @@ def test_train_task_completes(qgis_app, qtbot, demo, cache, tmp_path):
     summary = calls.success[0]
     assert Path(summary.out) == out and (out / "config.json").exists()
     assert summary.random_weights
-    assert set(summary.metrics) >= {"untrained", "best", "chance"}
+    assert set(summary.metrics) >= {"untrained", "best", "chance", "test", "test_untrained",
+                                    "test_chance"}
     assert 0.0 <= summary.metrics["best"]["img2rel@10"] <= 1.0
+    assert 0.0 <= summary.metrics["test"]["img2rel@10"] <= 1.0 and summary.n_test >= 50
     assert task.progress_adapter.max_percent == 100.0
 
 

@@ -44,7 +44,7 @@ def display():
 
 @pytest.fixture(scope="session")
 def scene(tmp_path_factory):
-    """The small synthetic scene (800 m orthophoto, 150 relevés)."""
+    """The small synthetic scene (800 m orthophoto, 200 relevés)."""
     ortho, releves = make_small_scene(tmp_path_factory.mktemp("window_scene"))
     return {"ortho": ortho, "releves": releves}
 
@@ -60,6 +60,17 @@ def spectral_model(scene, tmp_path_factory):
                           backbone="spectral", epochs=3, seed=0, device="cpu",
                           cache_dir=str(root / "cache"))
     return Path(summary.out)
+
+
+@pytest.fixture(scope="session")
+def previous_embedding(scene, spectral_model, tmp_path_factory):
+    """An embedding raster BotaCLIP wrote earlier (the result a new run may replace)."""
+    from botaclip.backend.embed import embed_raster
+
+    out = tmp_path_factory.mktemp("window_previous") / "previous.tif"
+    embed_raster(str(scene["ortho"]), str(out), model=str(spectral_model), device="cpu",
+                 cache_dir=str(out.parent / "state"))
+    return out
 
 
 def run(name, display, tmp_path, data, **kwargs):
@@ -142,10 +153,10 @@ def test_check(display, tmp_path, scene):
     assert f["plot_status"]["renderer"] == "categorizedSymbol", f["plot_status"]
     assert f["plot_status"]["attribute"] == "status"
     assert f["plot_status"]["categories"]["usable"] == "usable"
-    assert f["plot_status"]["features"] == 150
-    assert f["summary"].startswith("150 of 150 plots usable"), f["summary"]
+    assert f["plot_status"]["features"] == 200
+    assert f["summary"].startswith("200 of 200 plots usable"), f["summary"]
     assert {"plot_status.gpkg", "check.json"} <= set(f["outputs"]), f["outputs"]
-    assert any("150 of 150 plots" in i["text"] and i["level"] == "Success"
+    assert any("200 of 200 plots" in i["text"] and i["level"] == "Success"
                for i in f["dialog"]["bar"]), \
         f["dialog"]["bar"]
     assert python_errors(r) == []
@@ -202,8 +213,8 @@ def test_embed(display, tmp_path, scene, spectral_model):
     assert_no_triton(r)
 
 
-def test_cancel(display, tmp_path, scene):
-    r = run("cancel", display, tmp_path, scene)
+def test_cancel(display, tmp_path, scene, previous_embedding):
+    r = run("cancel", display, tmp_path, dict(scene, previous=previous_embedding))
     assert_gl_and_plugin(r)
     f = r.facts
     assert f["at_cancel"]["close_text"] == "Cancel", f["at_cancel"]

@@ -8,7 +8,13 @@ from __future__ import annotations
 import json
 import sys
 
-from .options import add_band_options, add_releve_options, releve_options, terminal_progress
+from .options import (
+    add_band_options,
+    add_overwrite_option,
+    add_releve_options,
+    releve_options,
+    terminal_progress,
+)
 
 
 def register(sub) -> None:
@@ -23,7 +29,9 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--json-out", metavar="FILE", help="also write the JSON report to FILE")
     p.add_argument("--contact-sheet", metavar="PNG", help="write sample patches to PNG")
-    p.add_argument("--plots-out", metavar="GPKG", help="write plots with their status")
+    p.add_argument("--plots-out", metavar="GPKG", help="write plots with their status (into "
+                   "an existing GeoPackage as its layer plot_status, other layers kept)")
+    add_overwrite_option(p, "an output file or layer")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_check)
 
@@ -35,7 +43,7 @@ def cmd_check(args) -> int:
         args.ortho, args.releves, releve_options(args), sensor=args.sensor,
         wavelengths=args.wavelengths, patch_m=args.patch_m, min_valid=args.min_valid,
         contact_sheet=args.contact_sheet, plots_out=args.plots_out, json_out=args.json_out,
-        progress=terminal_progress(args))
+        overwrite=args.overwrite, progress=terminal_progress(args))
     if args.json:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

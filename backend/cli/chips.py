@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import BotaclipError
-from .options import BACKBONE_CHOICES, json_object, terminal_progress
+from .options import BACKBONE_CHOICES, add_overwrite_option, json_object, terminal_progress
 
 
 def register(sub) -> None:
@@ -34,6 +34,7 @@ def register(sub) -> None:
     p.add_argument("--precision", default=None, choices=["float32", "bfloat16"],
                    help="backbone precision (default: the model's; float32 for a backbone)")
     p.add_argument("--out", required=True, metavar="FEATURES.csv")
+    add_overwrite_option(p, "a CSV file")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("chips", nargs="+", metavar="CHIP")
     p.set_defaults(func=cmd_embed_chips)
@@ -49,7 +50,7 @@ def cmd_embed_chips(args) -> int:
         args.chips, args.out, model=args.model, backbone=args.backbone, weights=args.weights,
         weights_dir=args.weights_dir, backbone_config=args.backbone_config,
         wavelengths=args.wavelengths, normalize=args.normalize, device=args.device,
-        precision=args.precision, progress=terminal_progress(args))
+        precision=args.precision, overwrite=args.overwrite, progress=terminal_progress(args))
     print(f"{len(rows)} chip(s) embedded ({rows.shape[1]} dimensions) into {args.out}",
           file=sys.stderr)
     return 0

@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 from ..errors import BotaclipError
-from .options import terminal_progress
+from .options import add_overwrite_option, terminal_progress
 
 
 def register_demo_data(sub) -> None:
     """Add the demo-data subcommand to the `botaclip` parser."""
     p = sub.add_parser("demo-data", help="write the synthetic demo landscape")
-    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to write into (a folder holding other files is refused "
+                   "unless --overwrite; demo files written before are replaced)")
+    add_overwrite_option(p, "a file or folder")
     p.add_argument("--size-m", type=float, default=2000.0, help="side of the scene in metres")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true")
@@ -24,6 +27,7 @@ def register_demo(sub) -> None:
     """Add the demo subcommand to the `botaclip` parser."""
     p = sub.add_parser("demo", help="run the whole job on the synthetic demo landscape")
     p.add_argument("--out", default="demo-out", metavar="DIR")
+    add_overwrite_option(p, "a file or folder")
     p.add_argument("--size-m", type=float, default=2000.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--backbone", help="backbone to train on (default: dofa-base when its "
@@ -39,6 +43,7 @@ def cmd_demo_data(args) -> int:
     from ..demo import generate_demo_data
 
     res = generate_demo_data(args.out, size_m=args.size_m, seed=args.seed,
+                             overwrite=args.overwrite,
                              progress=terminal_progress(args))
     print(f"Synthetic demo landscape written to {res.out_dir}: {res.n_releves} relevés, "
           f"{len(res.taxa)} taxa.", file=sys.stderr)
@@ -76,11 +81,11 @@ def cmd_demo(args) -> int:
     prog = TerminalProgress()
     prog.info(f"1/4 Generating the synthetic demo landscape in {out / 'data'}")
     res = generate_demo_data(out / "data", size_m=args.size_m, seed=args.seed,
-                             progress=prog)
+                             overwrite=args.overwrite, progress=prog)
     prog.info("2/4 Checking the orthophoto against the relevés")
     report = check_data(res.orthophoto, res.releves, contact_sheet=out / "check_contact.png",
                         plots_out=out / "check_plots.gpkg", json_out=out / "check.json",
-                        progress=prog)
+                        overwrite=args.overwrite, progress=prog)
     print(report.summary())
     if not report.plots_usable:
         return 1
@@ -88,12 +93,13 @@ def cmd_demo(args) -> int:
     prog.info(f"3/4 Training a model on backbone {backbone}")
     summary = train_model(res.orthophoto, res.releves, out / "model", backbone=backbone,
                           weights=weights, weights_dir=args.weights_dir, seed=args.seed,
-                          epochs=args.epochs, device=args.device, progress=prog)
+                          epochs=args.epochs, device=args.device, overwrite=args.overwrite,
+                          progress=prog)
     print(summary.text())
     prog.info("4/4 Embedding the orthophoto with the trained model")
     emb = embed_raster(res.orthophoto, out / "embedding.tif", model=out / "model",
                        preview=out / "embedding_preview.tif", device=args.device,
-                       progress=prog)
+                       overwrite=args.overwrite, progress=prog)
     print(f"Embedding raster: {emb.out} ({emb.shape[0]} bands, {emb.shape[2]} x "
           f"{emb.shape[1]} px), preview {emb.preview}")
     print(f"Outputs in {out}: data/ (synthetic), check.json, check_plots.gpkg, "

@@ -18,7 +18,7 @@ import json
 import sys
 
 from ..errors import BotaclipError
-from .options import add_band_options, terminal_progress
+from .options import add_band_options, add_overwrite_option, terminal_progress
 
 EMBED_BACKBONE_CHOICES = "dofa-small, dofa-base, dofa-large, timm:NAME or spectral"
 
@@ -46,6 +46,7 @@ def register(sub) -> None:
     p.add_argument("--ortho", required=True, metavar="RASTER",
                    help="orthophoto (any GDAL raster or VRT mosaic, projected CRS)")
     p.add_argument("--out", required=True, metavar="EMB.tif", help="embedding raster to write")
+    add_overwrite_option(p, "a raster (--out, --preview)")
     _add_extent_options(p)
     _add_run_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -103,7 +104,7 @@ def cmd_embed(args) -> int:
         extent=args.extent, mask=args.mask, preview=args.preview, device=args.device,
         precision=args.precision, batch_size=args.batch_size, dtype=args.dtype,
         min_valid=args.min_valid, workers=args.workers, resume=not args.no_resume,
-        cache_dir=args.cache_dir, progress=terminal_progress(args))
+        cache_dir=args.cache_dir, overwrite=args.overwrite, progress=terminal_progress(args))
     if args.json:
         from ..bundle import to_jsonable
 

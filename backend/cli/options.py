@@ -115,6 +115,16 @@ def add_band_options(p: argparse.ArgumentParser, patch_default: float = 100.0) -
                    help=f"patch side in metres (default {patch_default:g})")
 
 
+def add_overwrite_option(p: argparse.ArgumentParser, what: str = "an output") -> None:
+    """``--overwrite``: replace an existing file that BotaCLIP did not write. Without it such
+    a file (or a non-empty folder that is not one of ours) is refused, so that a slip in a
+    path never costs the user a file; even with it, other files in a folder are kept."""
+    p.add_argument("--overwrite", action="store_true",
+                   help=f"replace {what} that already exists and was not written by BotaCLIP "
+                   "(without it, such a file is left untouched and the command stops; files "
+                   "BotaCLIP wrote are always replaced, other files in a folder always kept)")
+
+
 def terminal_progress(args):
     """A progress bar on stderr, silent but for warnings with ``--quiet``."""
     from ..progress import TerminalProgress

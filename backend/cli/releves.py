@@ -3,7 +3,7 @@ x, y) -> one wide relevé point layer."""
 
 from __future__ import annotations
 
-from .options import COVER_SCALES, cover_mapping, terminal_progress
+from .options import COVER_SCALES, add_overwrite_option, cover_mapping, terminal_progress
 
 
 def register(sub) -> None:
@@ -24,7 +24,10 @@ def register(sub) -> None:
     q.add_argument("--x", required=True, metavar="FIELD")
     q.add_argument("--y", required=True, metavar="FIELD")
     q.add_argument("--crs", required=True, metavar="CRS")
-    q.add_argument("--out", required=True, metavar="OUT.gpkg")
+    q.add_argument("--out", required=True, metavar="OUT.gpkg",
+                   help="relevé layer to write (into an existing GeoPackage as its layer "
+                   "'releves', other layers kept)")
+    add_overwrite_option(q, "a file or layer 'releves'")
     q.add_argument("--cover-scale", choices=COVER_SCALES, default="auto")
     q.add_argument("--cover-mapping", type=cover_mapping, metavar="MAP")
     q.add_argument("--quiet", action="store_true")
@@ -37,7 +40,8 @@ def cmd_releves_import(args) -> int:
     res = import_releves(args.table, args.header, plot_id=args.plot_id, taxon=args.taxon,
                          cover=args.cover, x=args.x, y=args.y, crs=args.crs, out=args.out,
                          cover_scale=args.cover_scale, cover_mapping=args.cover_mapping,
-                         table_plot_id=args.table_plot_id, progress=terminal_progress(args))
+                         table_plot_id=args.table_plot_id, overwrite=args.overwrite,
+                         progress=terminal_progress(args))
     print(f"{res.n_plots} plots, {res.n_taxa} taxa (covers read as {res.cover_scale}) "
           f"written to {res.path}")
     return 0

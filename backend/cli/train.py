@@ -9,6 +9,7 @@ import sys
 from .options import (
     BACKBONE_CHOICES,
     add_band_options,
+    add_overwrite_option,
     add_releve_options,
     json_object,
     releve_options,
@@ -28,7 +29,9 @@ def register(sub) -> None:
     add_releve_options(p)
     add_band_options(p)
     _add_model_options(p)
+    _add_split_options(p)
     p.add_argument("--out", required=True, metavar="MODEL_DIR", help="model folder to write")
+    add_overwrite_option(p, "a folder holding other files")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_train)
@@ -68,9 +71,30 @@ def _add_model_options(p) -> None:
                    "cache (and do not resume an interrupted training)")
 
 
-def cmd_train(args) -> int:
-    from ..train import train_model
+def _add_split_options(p) -> None:
+    """The "split" option group: how plots are held out to choose the epoch and to test."""
+    g = p.add_argument_group(
+        "split", "Plots are split in whole square blocks into training, validation (chooses "
+        "the epoch kept) and test (the figure reported); training plots closer than the "
+        "buffer to a validation or test plot are left out.")
+    g.add_argument("--buffer-m", type=float, metavar="M", help="leave out training plots "
+                   "closer than M metres (along x and y) to a validation or test plot "
+                   "(default: the patch size, so that no training patch overlaps a held-out "
+                   "one; 0: no buffer)")
+    g.add_argument("--block-m", type=float, default=500.0, metavar="M",
+                   help="side of the spatial blocks (default 500; made smaller when too few "
+                   "blocks hold plots)")
+    g.add_argument("--val-fraction", type=float, default=0.2, metavar="F",
+                   help="share of the plots for validation (default 0.2)")
+    g.add_argument("--test-fraction", type=float, default=0.2, metavar="F",
+                   help="share of the plots for the test (default 0.2)")
 
+
+def cmd_train(args) -> int:
+    from ..train import TrainConfig, train_model
+
+    config = TrainConfig(block_m=args.block_m, val_fraction=args.val_fraction,
+                         test_fraction=args.test_fraction, buffer_m=args.buffer_m)
     summary = train_model(
         args.ortho, args.releves, args.out, options=releve_options(args), sensor=args.sensor,
         wavelengths=args.wavelengths, patch_m=args.patch_m, backbone=args.backbone,
@@ -78,7 +102,8 @@ def cmd_train(args) -> int:
         backbone_config=args.backbone_config, epochs=args.epochs, seed=args.seed,
         device=args.device, precision=args.precision, cover_transform=args.cover_transform,
         min_valid=args.min_valid, cache_dir=False if args.no_cache else args.cache_dir,
-        batch_size=args.batch_size, progress=terminal_progress(args))
+        batch_size=args.batch_size, config=config, overwrite=args.overwrite,
+        progress=terminal_progress(args))
     if args.json:
         from ..bundle import to_jsonable
 

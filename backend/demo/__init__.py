@@ -26,8 +26,9 @@ from scipy import ndimage
 from .. import __version__
 from ..errors import BotaclipError, Cancelled
 from ..io import gdalutil
-from ..io.atomic import atomic_output
-from ..io.vector import write_points
+from ..io.atomic import atomic_output, write_error
+from ..io.outputs import check_writable, is_our_raster
+from ..io.vector import layer_owned, write_points
 from ..progress import SILENT, Progress
 from . import ecology
 from .landscape import BROADLEAF, CONIFER, HABITATS, LAKE, LAND, Landscape
@@ -41,6 +42,13 @@ PLOT_MARGIN_M = 50.0   # plot centres this far from the edge, so 100 m patches f
 PLOT_SPACING_M = 40.0  # least distance between two plot centres
 _STRIP_ROWS = 256
 _REF_AREA = 2000.0 ** 2  # counts below are given for the default 2 km scene
+
+README_BANNER = "BotaCLIP demo data"
+# the demo's files that carry a mark of their own (tags, layer metadata): one of them in the
+# output folder without the mark is the user's, however it is named
+_MARKED = {"orthophoto.tif": None, "truth/habitat.tif": None, "truth/elevation.tif": None,
+           "truth/moisture.tif": None, "releves.gpkg": "releves",
+           "butterflies.gpkg": "butterflies", "soil.gpkg": "soil"}
 
 __all__ = ["DemoResult", "generate_demo_data", "BAND_NAMES", "GENERATOR_VERSION"]
 
@@ -259,13 +267,51 @@ def _write_text(path: Path, text: str) -> None:
 
 # ------------------------------------------------------------------ main entry
 
+def is_demo_folder(folder) -> bool:
+    """Whether ``folder`` holds demo data written before (its README's first line)."""
+    try:
+        with open(Path(folder) / "README.txt", encoding="utf-8") as fh:
+            return fh.readline().startswith(README_BANNER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _check_out_dir(out_dir: Path, n_px: int, overwrite: bool) -> None:
+    """Before any work: ``out_dir`` is a folder that is new, empty or holds demo data, and
+    none of the files the demo writes is one of the user's (unless ``overwrite``: even then
+    the folder's other files are kept); it can be written to and has room for the
+    uncompressed orthophoto built on the way (``n_px`` pixels a side, 4 bytes each)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BotaclipError(f"{out_dir} is a file; give a folder for the demo data.")
+    if (out_dir / "truth").exists() and not (out_dir / "truth").is_dir():
+        raise BotaclipError(f"{out_dir / 'truth'} is a file, where the demo writes its truth "
+                            "folder. Move it away or choose another folder.")
+    fix = ("Choose a new or empty folder (on the command line, --overwrite writes the demo "
+           "files into it anyway, replacing files of the same names and keeping the others).")
+    if not overwrite and out_dir.is_dir() and any(out_dir.iterdir()) \
+            and not is_demo_folder(out_dir):
+        raise BotaclipError(f"The folder {out_dir} already holds files that are not BotaCLIP "
+                            f"demo data, so nothing was written. {fix}")
+    for name, layer in _MARKED.items():
+        path = out_dir / name
+        if overwrite or not path.exists():
+            continue
+        ours = is_our_raster(path) if layer is None else layer_owned(path, layer, layer)
+        if not ours:
+            raise BotaclipError(f"{path} already exists and was not written by BotaCLIP, so "
+                                f"nothing was written. {fix}")
+    check_writable(out_dir, what="demo data", need_bytes=4 * n_px * n_px)
+
+
 def generate_demo_data(out_dir, size_m: float = 2000.0, seed: int = 0, pixel_m: float = 0.5,
-                       progress: Progress = SILENT) -> DemoResult:
+                       overwrite: bool = False, progress: Progress = SILENT) -> DemoResult:
     """Write the synthetic demo landscape into ``out_dir`` and say what was written.
 
     Files appear only when the whole set is complete: everything is built in a hidden
-    staging folder inside ``out_dir`` and moved into place at the end; a cancel or an error
-    removes the staging folder and leaves ``out_dir`` as it was.
+    staging folder inside ``out_dir`` and moved into place at the end (each file by
+    ``os.replace``); a cancel or an error removes the staging folder and leaves ``out_dir``
+    as it was. ``out_dir`` must be new, empty or hold demo data written before, unless
+    ``overwrite`` (see :func:`_check_out_dir`); other files in it are never touched.
     """
     t0 = time.monotonic()
     size_m, pixel_m = float(size_m), float(pixel_m)
@@ -280,23 +326,24 @@ def generate_demo_data(out_dir, size_m: float = 2000.0, seed: int = 0, pixel_m: 
                             f"{pixel_m:g} m pixels; choose a size that is.")
     seed = int(seed)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BotaclipError(f"{out_dir} is a file; give a folder for the demo data.")
+    _check_out_dir(out_dir, int(round(size_m / pixel_m)), overwrite)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BotaclipError(f"Cannot create the demo folder {out_dir}: {exc.strerror}. "
                             "Choose a folder you can write to.") from exc
     staging = out_dir / f".demo-partial-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    (staging / "truth").mkdir()
     try:
+        staging.mkdir()
+        (staging / "truth").mkdir()
         written = _generate(staging, size_m, seed, pixel_m, progress)
         progress.check()
         # move into place: quick renames within one folder
         (out_dir / "truth").mkdir(exist_ok=True)
         for rel in written["files"]:
             os.replace(staging / rel, out_dir / rel)
+    except (OSError, RuntimeError) as exc:        # a full disk, a folder made read-only
+        raise write_error(out_dir, exc, "demo data") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress.report(1.0, "Demo data written")

@@ -17,13 +17,18 @@ from osgeo import gdal
 from ..errors import BotaclipError
 from ..io import gdalutil  # noqa: F401  (GDAL exceptions on)
 from ..io.atomic import atomic_output
+from ..io.outputs import check_output, input_files, starts_with
 from ..progress import SILENT
 from .model import load_backbone_config
 
+# the header of a CSV written by embed_chips: ours, replaced without --overwrite
+OUR_CSV = starts_with(b"path,e0,", b"path,f0,", b"path,e0\r", b"path,f0\r")
+
 
 def read_chip(path) -> tuple:
-    """(data float32 [C, H, W] with invalid pixels 0, valid bool [H, W], info dict) of an
-    image file read whole; alpha bands are masks, not data."""
+    """(data float32 [C, H, W] with invalid pixels NaN, valid bool [H, W], info dict) of an
+    image file read whole; alpha bands are masks, not data. NaN, as in
+    :class:`backend.io.patches.Patch`: the backbone gives such pixels the band mean."""
     src = str(path)
     if not src.startswith("/vsi") and not Path(src).is_file():
         raise BotaclipError(f"The chip {src} does not exist.")
@@ -48,7 +53,7 @@ def read_chip(path) -> tuple:
     for a in alpha:
         valid &= ds.GetRasterBand(a).ReadAsArray() >= 128
     valid &= np.isfinite(data).all(axis=0)
-    data[:, ~valid] = 0.0
+    data[:, ~valid] = np.nan
     first = ds.GetRasterBand(bands[0])
     info = {"driver": ds.GetDriver().ShortName,
             "dtype": gdal.GetDataTypeName(first.DataType),
@@ -120,18 +125,22 @@ def _chip_normalization(normalize: str, chips, infos, wavelengths):
 
 def embed_chips(chips, out, *, model=None, backbone=None, weights=None, weights_dir=None,
                 backbone_config=None, wavelengths=None, normalize="auto", device="auto",
-                precision=None, progress=None):
+                precision=None, overwrite=False, progress=None):
     """Embed image files taken whole; write ``out`` (CSV: path, then one column per
     dimension) and return (rows [N, D] float32, column names). See `botaclip embed-chips`.
 
     ``model`` (a bundle folder: adapted, L2-normalised embeddings, columns e0...) or
     ``backbone`` (pooled features, columns f0..., with ``backbone_config`` for dofa-custom);
     ``wavelengths`` of the chips' bands; ``normalize`` auto or none; ``precision`` (default:
-    the model's, float32 for a backbone)."""
+    the model's, float32 for a backbone). ``out`` is checked first: not one of the chips or
+    the model, not a file of the user's unless ``overwrite`` (a CSV written here is
+    replaced)."""
     progress = progress or SILENT
     if normalize not in ("auto", "none"):
         raise BotaclipError(f"--normalize must be auto or none, not {normalize!r}.")
     paths = [str(c) for c in chips]
+    check_output(out, what="chip CSV", owned=OUR_CSV, overwrite=overwrite,
+                 inputs=input_files(*paths, model, weights))
     read = [read_chip(c) for c in paths]
     data = [(chip, valid) for chip, valid, _ in read]
     infos = [i for _, _, i in read]
@@ -162,7 +171,7 @@ def embed_chips(chips, out, *, model=None, backbone=None, weights=None, weights_
         progress.report((k + 1) / len(data), f"embedded {k + 1}/{len(data)} chips")
     rows = np.stack(rows).astype(np.float32)
     columns = [f"{prefix}{i}" for i in range(rows.shape[1])]
-    _write_csv(Path(out), paths, columns, rows)
+    _write_csv(Path(out), paths, columns, rows, overwrite)
     return rows, columns
 
 
@@ -199,10 +208,11 @@ def _bundle_backbone(model, paths, data, *, weights, weights_dir, wavelengths, n
     return bundle, bb
 
 
-def _write_csv(out: Path, paths: list, columns: list, rows: np.ndarray) -> None:
+def _write_csv(out: Path, paths: list, columns: list, rows: np.ndarray,
+               overwrite: bool = False) -> None:
     """One line per chip: its path, then its values (float32 exactly); written whole or not
     at all."""
-    with atomic_output(out) as tmp:
+    with atomic_output(out, owned=OUR_CSV, overwrite=overwrite, what="chip CSV") as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["path"] + columns)

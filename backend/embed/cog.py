@@ -5,7 +5,8 @@ Output. A COG (GDAL's COG driver: tiled, ZSTD or DEFLATE with the floating-point
 average overviews), float16 (GDAL's half-float GeoTIFF: Float32 with ``NBITS=16``) or float32,
 nodata NaN, band descriptions ``emb_000``..., and metadata tags (``BOTACLIP_*``: the bundle's
 sha256 or the backbone's name, weights sha256 and random-weights flag; the precision and its
-check; the input; the settings; software versions; creation time).
+check; the input; the settings; how invalid pixels inside a patch were filled and the least
+valid fraction a patch needed (``BOTACLIP_NODATA``); software versions; creation time).
 """
 
 from __future__ import annotations
@@ -15,71 +16,40 @@ import json
 from pathlib import Path
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+from osgeo import gdal
 
 from .. import __version__
 from ..errors import BotaclipError, Cancelled
 from ..io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
 from ..progress import Progress
 
-GDAL_CACHE_MB = 64          # GDAL block cache during a run: enough for the read-ahead windows
 FLOAT16_MAX = 65504.0
+_FLOAT16_NOISE = "beyond range of float16"
 
 
 # ------------------------------------------------------------------------------ GDAL settings
+#
+# Nothing here changes a process-wide GDAL setting: in QGIS a Train and an Embed task (and
+# the map canvas) share one GDAL, so a cache limit or an exceptions switch set by one would
+# change the others. Memory is bounded per dataset instead (a reader drops its own cached
+# blocks when GDAL's cache holds more than its share: reader.CACHE_SHARE,
+# PatchReader.drop_cached_blocks), threads per dataset (the NUM_THREADS creation option), and
+# GDAL's messages are collected by an error handler, which GDAL keeps per thread.
 
 @contextlib.contextmanager
-def gdal_cache(limit_mb: int):
-    """Cap GDAL's block cache (process-wide) for the run, so memory does not grow with the
-    raster; restored afterwards."""
-    old = gdal.GetCacheMax()
-    limit = int(limit_mb) << 20
-    if old > limit:
-        gdal.SetCacheMax(limit)
-    try:
-        yield
-    finally:
-        if old > limit:
-            gdal.SetCacheMax(old)
-
-
-@contextlib.contextmanager
-def _gdal_errors_collected():
-    """GDAL errors as a list instead of exceptions, for one call; yields (messages, ok) where
-    ok says whether exceptions could be turned off.
-
-    GDAL 3.6 reports spurious "beyond range of float16" errors when it writes overviews of a
-    half-float (NBITS=16) GeoTIFF: it converts the padding of partial edge blocks, which holds
-    leftovers (the pixels and overviews written are right; the tests check them). The Python
-    bindings would turn that into an exception with no message, so the caller collects the
-    errors and ignores those. The bindings keep one error-handler stack for gdal, ogr and osr:
-    exceptions are turned off in the reverse of the order :mod:`backend.io.gdalutil` turned them on
-    (osr, ogr, gdal) and back on in that order."""
+def _gdal_messages():
+    """GDAL's messages of the calls made inside, on this thread only, as a list of
+    (class, number, text); GDAL exceptions stay on."""
     msgs: list = []
-    mods = [mod for mod in (osr, ogr, gdal) if mod.GetUseExceptions()]
-    off: list = []
-    try:
-        for mod in mods:
-            mod.DontUseExceptions()
-            off.append(mod)
-    except RuntimeError:
-        for mod in reversed(off):
-            mod.UseExceptions()
-        off = None
-    if off is None:
-        yield msgs, False
-        return
 
     def handler(cls, no, msg):
         msgs.append((cls, no, msg))
 
     gdal.PushErrorHandler(handler)
     try:
-        yield msgs, True
+        yield msgs
     finally:
         gdal.PopErrorHandler()
-        for mod in reversed(off):
-            mod.UseExceptions()
 
 
 def _compression() -> str:
@@ -107,27 +77,29 @@ def write_cog(src_path: Path, dst_path: Path, *, block: int, predictor: bool,
     src = gdal.Open(str(src_path))
     half = (src.GetRasterBand(1).GetMetadataItem("NBITS", "IMAGE_STRUCTURE") == "16")
     cb = _gdal_progress(progress, start, end, message)
-    with _gdal_errors_collected() as (msgs, collected):
+    failure = ""
+    with _gdal_messages() as msgs:
         try:
             out = gdal.GetDriverByName("COG").CreateCopy(str(dst_path), src, options=opts,
                                                          callback=cb)
-            ok = out is not None
+            failure = "" if out is not None else "no dataset"
             out = None
         except RuntimeError as exc:
-            # exceptions could not be turned off: accept GDAL 3.6's message-less failure on
-            # half floats only when the file it wrote opens with its overviews
-            if progress.is_cancelled():
-                raise Cancelled() from None
-            ok = half and not str(exc).strip() and _opens_as_cog(dst_path, src)
-            if not ok:
-                msgs.append((gdal.CE_Failure, 0, str(exc).strip()))
-    src = None
+            failure = str(exc).strip() or "failed"
     if progress.is_cancelled():
+        src = None
         raise Cancelled()
-    real = [msg for msg in msgs
-            if msg[0] >= gdal.CE_Failure and "beyond range of float16" not in msg[2]]
-    if not ok or real:
-        text = "; ".join(msg[2] for msg in real) or "no message"
+    # GDAL 3.6 reports spurious "beyond range of float16" errors when it writes overviews of a
+    # half-float (NBITS=16) GeoTIFF: it converts the padding of partial edge blocks, which
+    # holds leftovers (the pixels and overviews written are right; the tests check them); the
+    # bindings turn them into an exception without a message. Those alone are accepted when
+    # the file written opens as a COG with the source's size.
+    real = [m[2] for m in msgs if m[0] >= gdal.CE_Failure and _FLOAT16_NOISE not in m[2]]
+    noise = half and any(_FLOAT16_NOISE in m[2] for m in msgs)
+    ok = not real and (not failure or (noise and _opens_as_cog(dst_path, src)))
+    src = None
+    if not ok:
+        text = "; ".join(real) or failure or "no message"
         raise BotaclipError(f"GDAL could not write the cloud-optimised GeoTIFF {dst_path} "
                             f"({text}). Check the free disk space and that the folder is "
                             "writable.")
@@ -229,6 +201,10 @@ def embedding_tags(*, ortho, model, grid, stride, extent, area_mask, min_valid, 
             "dtype": dtype, "batch_size": batch_size,
             "grid": "pixel edges on multiples of the stride; pixel centre = patch centre"},
         "BOTACLIP_PATCHES": {"computed": n_computed, "nodata": total - n_computed},
+        "BOTACLIP_NODATA": {
+            "fill": bb.nodata_fill, "min_valid": min_valid,
+            "rule": "a pixel is embedded when at least min_valid of its patch's pixels are "
+                    "valid (inside the orthophoto, not masked, finite); else it is NaN"},
         "BOTACLIP_SOFTWARE": software,
         "BOTACLIP_CREATED": created,
     }

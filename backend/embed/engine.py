@@ -17,18 +17,11 @@ from ..cache_keys import raster_identity
 from ..errors import BotaclipError, Cancelled
 from ..io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
 from ..io.atomic import atomic_output
+from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
 from ..io.patches import PatchReader, sample_patches
 from ..io.raster import raster_info
 from ..progress import SILENT, Progress
-from .cog import (
-    GDAL_CACHE_MB,
-    block_is_empty,
-    create_temp,
-    embedding_tags,
-    gdal_cache,
-    write_cog,
-    write_tags,
-)
+from .cog import block_is_empty, create_temp, embedding_tags, write_cog, write_tags
 from .grid import Grid, intersect, is_empty, parse_extent, plan_grid
 from .mask import AreaMask
 from .model import EmbedModel, auto_batch_size, resolve_model
@@ -104,6 +97,7 @@ class _Job:
     t_start: float
     keep: list | None
     blocks: list                   # (id, c0, r0, w, h) of every output block, by id
+    overwrite: bool = False        # replace a raster at out/preview that is not ours
 
 
 def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights=None,
@@ -112,7 +106,7 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                  mask=None, preview=None, device: str = "auto", precision: str = "auto",
                  batch_size: int | None = None, dtype: str = "float16",
                  min_valid: float = 0.5, workers: int | None = None, resume: bool = True,
-                 cache_dir=None, block_px: int | None = None,
+                 cache_dir=None, block_px: int | None = None, overwrite: bool = False,
                  progress: Progress = SILENT, _keep_inputs: list | None = None
                  ) -> EmbedResult:
     """Embed ``ortho`` into the COG ``out`` (the grid: :mod:`.grid`; validity and streaming:
@@ -127,11 +121,14 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
     ``batch_size`` None adapts to the device and free memory; ``workers`` reader threads
     (default 2 to 4 by CPU count; 0 reads on the calling thread between forward passes,
     which can do as well on a CPU whose cores the model already fills); ``block_px`` output
-    block size (16, 32 or 64; default 32).
+    block size (16, 32 or 64; default 32). ``out`` and ``preview`` are checked before any
+    work: not an input (the orthophoto and its side-cars, the mask, the model), not a
+    raster of the user's unless ``overwrite`` (ours, known by its tags, are replaced).
     ``_keep_inputs`` (benchmarks): a list that receives every prepared batch.
     """
     t_start = time.perf_counter()
-    out, preview = _check_outputs(out, preview)
+    out, preview = _check_outputs(out, preview, input_files(ortho, mask, model, weights),
+                                  overwrite)
     dtype, precision, min_valid, block_px = _check_settings(
         dtype=dtype, precision=precision, min_valid=min_valid, batch_size=batch_size,
         workers=workers, block_px=block_px)
@@ -155,20 +152,21 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                resume=resume, union=union, step_px=step_px, stride=stride, extent=extent,
                area_mask=area_mask, min_valid=min_valid, block_px=block_px,
                progress=progress, t_start=t_start, keep=_keep_inputs,
-               blocks=_blocks(grid, block_px))
+               blocks=_blocks(grid, block_px), overwrite=overwrite)
     state = _state(job, cache_dir, dev.type)
     state.acquire()
     try:
-        with gdal_cache(GDAL_CACHE_MB):
-            return _run(job, state)
+        return _run(job, state)
     finally:
         state.release()
 
 
 # ------------------------------------------------------------------------------ checks
 
-def _check_outputs(out, preview) -> tuple:
-    """(out, preview or None) as paths, both GeoTIFF names, not the same file."""
+def _check_outputs(out, preview, inputs: list, overwrite: bool) -> tuple:
+    """(out, preview or None) as paths, both GeoTIFF names, not the same file, neither one
+    of the ``inputs`` nor a raster of the user's (unless ``overwrite``), in folders that
+    accept files. Free space is checked once the size is known (:func:`_check_free_disk`)."""
     out = Path(out)
     if out.suffix.lower() not in (".tif", ".tiff"):
         raise BotaclipError(f"The embedding raster {out} must be a GeoTIFF: give a name ending "
@@ -179,6 +177,11 @@ def _check_outputs(out, preview) -> tuple:
                             ".tif.")
     if preview is not None and preview.resolve() == out.resolve():
         raise BotaclipError("The preview and the embedding raster must be different files.")
+    check_output(out, what="embedding raster", owned=is_our_raster, overwrite=overwrite,
+                 inputs=inputs)
+    if preview is not None:
+        check_output(preview, what="preview", owned=is_our_raster, overwrite=overwrite,
+                     inputs=inputs)
     return out, preview
 
 
@@ -254,6 +257,7 @@ def _area(ortho, info, extent, mask, progress: Progress) -> tuple:
     if mask is None:
         return area, None
     area_mask = AreaMask(mask, info.srs_wkt)
+    area_mask.path = recorded_name(mask, area_mask.path)   # the user's layer, not a copy
     if area_mask.note:
         progress.warn(area_mask.note)
     area = intersect(area, area_mask.envelope)
@@ -490,11 +494,13 @@ def _write_outputs(job: _Job, state: EmbedState, tags: dict) -> None:
     D, W, H = job.model.dim, job.grid.width, job.grid.height
     # 128 px tiles for many bands (a tile of 768 half floats is 24 MB) and small outputs
     cog_block = 256 if D <= 64 and max(W, H) > 512 else 128
-    with atomic_output(job.out) as tmp_out:
+    with atomic_output(job.out, owned=is_our_raster, overwrite=job.overwrite,
+                       what="embedding raster") as tmp_out:
         write_cog(state.tif, tmp_out, block=cog_block, predictor=True, resampling="AVERAGE",
                   progress=job.progress, start=0.9, end=0.96 if job.preview else 1.0,
                   message="Writing the cloud-optimised GeoTIFF")
         if job.preview is not None:
-            with atomic_output(job.preview) as tmp_prev:
+            with atomic_output(job.preview, owned=is_our_raster, overwrite=job.overwrite,
+                               what="preview") as tmp_prev:
                 write_preview(state.tif, state.folder / "preview.tif", tmp_prev, job.grid,
                               job.info.srs_wkt, D, job.progress.sub(0.96, 1.0), tags)

@@ -7,15 +7,16 @@ above zero); other pixels, and pixels whose centre is outside the ``mask`` polyg
 nodata (NaN). A cheap mask preview first skips patches more than 0.15 below the threshold
 without reading them.
 
-Streaming. The output is cut into blocks of ``block_px`` x ``block_px`` pixels (the tiles of
-a temporary GeoTIFF and the unit of resume). Worker threads, each with its own
+Streaming. The output is cut into blocks of ``block_px`` x ``block_px`` pixels (the tiles of a
+temporary GeoTIFF and the unit of resume). Worker threads, each with its own
 :class:`PatchReader`, read a block's patches, resample them and prepare them
-(:meth:`Backbone.prepare`: normalise, resize) into batches that feed a bounded queue, while
-the calling thread only runs the model (:meth:`Backbone.forward_prepared`, then the bundle's
-adapter) and writes each block as soon as its last batch is done. When the stride is a whole
-number of patch pixels and patches overlap, neighbouring patches are read as one window of
+(:meth:`Backbone.prepare`: normalise, fill nodata, resize) into batches that feed a bounded
+queue, while the calling thread only runs the model (:meth:`Backbone.forward_prepared`, then the
+bundle's adapter) and writes each block as soon as its last batch is done. When the stride is a
+whole number of patch pixels and patches overlap, neighbouring patches are read as one window of
 up to 8 x 8 patches and cut from it (the pixels are the same: GDAL samples the same source
-positions), which reads each source pixel once instead of up to four times (:func:`choose_union`).
+positions), which reads each source pixel once instead of up to four times
+(:func:`choose_union`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from .model import EmbedModel
 MAX_UNION = 8               # at most 8 x 8 overlapping patches read as one window
 UNION_BYTES = 24 << 20      # ... and at most this much per window
 PRECHECK_MARGIN = 0.15
+# GDAL's block cache above which a reader drops its own blocks: memory stays flat whatever
+# the raster's size, without lowering the process-wide limit other tasks and QGIS share
+CACHE_SHARE = 32 << 20
 
 
 def choose_union(model: EmbedModel, step: float, unit_m: float, block_px: int) -> tuple[int, int]:
@@ -199,6 +203,9 @@ class PatchProducer:
                     self._single(reader, c0 + bc, r0 + br, br, bc, pend)
                 else:
                     self._window(reader, ureader, c0, r0, br, bc, sub, pend)
+                for rd in (reader, ureader):
+                    if rd is not None:
+                        rd.drop_cached_blocks(above=CACHE_SHARE)
                 yield from self._batches(uid, pend)
         yield from self._batches(uid, pend, final=True)
         yield ("block", uid, pend.n_batches)
@@ -272,8 +279,8 @@ class PatchProducer:
         Torch ops called from a reader thread start a second OpenMP team whose threads
         compete with the model's for the cores (measured: the forward pass runs up to 20 %
         slower). Normalising in numpy gives the same float32 values (one IEEE subtraction
-        and division per value); the first batch checks that it is bit for bit what
-        Backbone.prepare gives, else prepare is used throughout."""
+        and division per value, then invalid pixels, NaN, set to 0); the first batch checks
+        that it is bit for bit what Backbone.prepare gives, else prepare is used throughout."""
         import torch
 
         bb = self.model.backbone
@@ -289,6 +296,7 @@ class PatchProducer:
             x = (x - mean) / std
         elif norm.kind != "none":
             return bb.prepare(raw)          # let prepare raise its clear error
+        x = np.where(np.isnan(x), np.float32(0.0), x)  # nodata at the band mean, as prepare does
         tensor = torch.from_numpy(np.ascontiguousarray(x))
         if self._numpy_ok is None:
             with self._lock:

@@ -28,7 +28,14 @@ with nearest neighbour), the same rule at any resolution, so ``valid_fraction(px
 cheap preview of ``read().valid_fraction``; ``read`` also drops non-finite values (NaN in a
 float raster without a nodata setting), which only reading the data can see. Windows that
 extend past the raster edge are read through a padded copy of the part inside: the outside
-part is invalid (zeros), nothing wraps.
+part is invalid, nothing wraps.
+
+Invalid pixels are NaN in :attr:`Patch.data` (with :attr:`Patch.valid` False), never a number
+that could pass for data: a 0 would become ``-mean / std`` once normalised, a dark blot
+inside every patch with nodata. The mask then travels inside the values through every
+reshuffle (dihedral variants, cutting patches out of a larger window, batching), and
+:meth:`backend.models.backbones.Backbone.prepare` decides what the model sees there (the band
+mean of its normalisation), the same for training, embedding and chips.
 
 Overviews. By default the reader opens the raster with ``OVERVIEW_LEVEL=NONE``: GDAL would
 otherwise resample from an overview whenever one is close to the requested scale, and patch
@@ -63,7 +70,7 @@ RESAMPLING = {
 
 @dataclass
 class Patch:
-    data: np.ndarray        # float32 [C, P, P], raw values, 0 where invalid
+    data: np.ndarray        # float32 [C, P, P], raw values, NaN where invalid
     valid: np.ndarray       # bool [P, P]
     valid_fraction: float
 
@@ -150,7 +157,7 @@ class PatchReader:
         return np.ascontiguousarray(arr)
 
     def _empty(self, px):
-        return (np.zeros((len(self.bands), px, px), dtype="float32"),
+        return (np.full((len(self.bands), px, px), np.nan, dtype="float32"),
                 np.zeros((px, px), dtype=bool))
 
     # -- reading
@@ -229,7 +236,7 @@ class PatchReader:
         return data, valid
 
     def read(self, x: float, y: float) -> Patch:
-        """The patch centred on (x, y), in the raster CRS. Invalid pixels are 0."""
+        """The patch centred on (x, y), in the raster CRS. Invalid pixels are NaN."""
         px = self.patch_px
         if not (math.isfinite(x) and math.isfinite(y)):
             data, valid = self._empty(px)
@@ -254,7 +261,7 @@ class PatchReader:
             valid &= np.isfinite(data).all(axis=0)    # NaN/inf are never data
         data = self._orient(data)
         valid = self._orient(valid)
-        data[:, ~valid] = 0.0
+        data[:, ~valid] = np.nan
         return Patch(data, valid, float(valid.mean()))
 
     def valid_fraction(self, x: float, y: float, px: int = 32) -> float:
@@ -297,6 +304,14 @@ class PatchReader:
         nv = self._native_valid(c0, r0, c1 - c0, r1 - r0)
         sub = nv[np.ix_(rows[in_r] - r0, cols[in_c] - c0)]
         return float(sub.sum()) / (px * px)
+
+    def drop_cached_blocks(self, above: int = 0) -> None:
+        """Free the blocks GDAL's cache holds for this reader's dataset when the cache holds
+        more than ``above`` bytes. The cache's limit is process-wide (QGIS's rendering and
+        other tasks share it), so a long run bounds its own share this way instead of
+        changing the limit for everyone."""
+        if self._ds is not None and gdal.GetCacheUsed() > above:
+            self._ds.FlushCache()
 
     def close(self):
         self._masks = []

@@ -2,11 +2,19 @@
 ``spectral`` baseline (no weights).
 
 A :class:`Backbone` takes raw patches as read by :class:`backend.io.patches.PatchReader`
-(float32 ``[B, C, P, P]`` in the raster's units, invalid pixels 0) and returns pooled
+(float32 ``[B, C, P, P]`` in the raster's units, invalid pixels NaN) and returns pooled
 features ``[B, dim]`` (float32). It owns everything between the two: band selection, input
-normalisation, resizing to the model's input, precision. Training, chip embedding and the
-raster engine all go through :meth:`Backbone.features`, so a patch gives the same feature
+normalisation, nodata, resizing to the model's input, precision. Training, chip embedding and
+the raster engine all go through :meth:`Backbone.prepare`, so a patch gives the same feature
 whichever front door it came through.
+
+Nodata (:data:`NODATA_FILL`). A network has no notion of a missing pixel, so invalid pixels
+must get some value; the least informative one is the band mean of the normalisation, 0 once
+normalised, which is what the network saw on average in every band. Filling the raw value 0
+instead (as before feature format 3) gives ``-mean / std`` after normalising (about -2 for
+ImageNet statistics on 8-bit imagery): a dark blot that the model reads as content, so a patch
+half outside the image embedded visibly differently from its neighbours. The spectral
+baseline needs no fill: its statistics are taken over the valid pixels only.
 
 Normalisation (:class:`Normalization`) is stored in raw units, ``(x - mean) / std`` per band:
 for 8-bit RGB it is ImageNet's statistics times 255; otherwise it is estimated from sampled
@@ -38,6 +46,8 @@ BACKBONES_HELP = ("dofa-small, dofa-base, dofa-large, dofa-custom (with a config
                   "or spectral")
 BF16_MIN_COSINE = 0.995
 PRECISIONS = ("auto", "float32", "bfloat16")
+NODATA_FILL = "band mean of the input normalisation (0 after normalising)"
+NODATA_SPECTRAL = "left out (statistics over the valid pixels only)"
 
 
 @dataclass
@@ -157,6 +167,11 @@ class Backbone:
                 "input_wavelengths": list(self.input_wavelengths or self.wavelengths),
                 "config": self.config}
 
+    @property
+    def nodata_fill(self) -> str:
+        """What the model sees at invalid pixels (recorded in embedding tags and bundles)."""
+        return NODATA_SPECTRAL if self.model is None else NODATA_FILL
+
     def to(self, device) -> Backbone:
         self.device = torch.device(device)
         if self.model is not None:
@@ -165,7 +180,9 @@ class Backbone:
 
     # -- forward ----------------------------------------------------------------------------
     def prepare(self, patches) -> Tensor:
-        """Raw patches [B, C, P, P] -> normalised, resized model input on the device."""
+        """Raw patches [B, C, P, P] (invalid pixels NaN) -> normalised, resized model input
+        on the device, invalid pixels at the band mean (0; module doc). The spectral baseline
+        keeps them NaN: :func:`spectral_features` leaves them out."""
         x = torch.as_tensor(np.ascontiguousarray(patches) if isinstance(patches, np.ndarray)
                             else patches)
         if x.dim() == 3:
@@ -179,7 +196,10 @@ class Backbone:
                 f"up for {len(self.wavelengths)} ({', '.join(f'{w:g}' for w in self.wavelengths)}"
                 " µm).")
         x = self.normalization.apply(x)
-        if self.name != "spectral" and tuple(x.shape[-2:]) != (self.input_px, self.input_px):
+        if self.model is None:
+            return x
+        x = x.masked_fill(torch.isnan(x), 0.0)     # before resizing: NaN would spread
+        if tuple(x.shape[-2:]) != (self.input_px, self.input_px):
             x = F.interpolate(x, size=(self.input_px, self.input_px), mode="bilinear",
                               align_corners=False, antialias=True)
         return x
@@ -189,7 +209,7 @@ class Backbone:
         """The model on already prepared input; float32 [B, dim] on the device."""
         precision = precision or self.precision
         if self.model is None:
-            return spectral_features(x, self.wavelengths)
+            return spectral_features(x, self.wavelengths, self.normalization)
         autocast = (torch.autocast(device_type=x.device.type, dtype=torch.bfloat16)
                     if precision == "bfloat16" else contextlib.nullcontext())
         with autocast:
@@ -268,33 +288,72 @@ def _index(a: Tensor, b: Tensor) -> Tensor:
     return (a - b) / (a.abs() + b.abs() + 1e-6)
 
 
-def spectral_features(x: Tensor, wavelengths) -> Tensor:
-    """Hand-made features of normalised patches [B, C, P, P]: per band the 10/50/90 %
-    quantiles, mean, std and two texture measures (mean absolute gradient at 1 and 4 px);
-    then a vegetation index (NDVI with red and near infrared, else green-red) with its
-    mean, std and 10/90 % quantiles. Dimension 7 C + 4 (C = number of bands)."""
-    b, c = x.shape[:2]
-    flat = x.reshape(b, c, -1)
-    q = torch.quantile(flat, torch.tensor([0.1, 0.5, 0.9], device=x.device), dim=2)  # [3,B,C]
-    feats = [q.permute(1, 2, 0).reshape(b, -1), flat.mean(2), flat.std(2)]
-    for step in (1, 4):
-        gx = (x[..., :, step:] - x[..., :, :-step]).abs().mean(dim=(-2, -1))
-        gy = (x[..., step:, :] - x[..., :-step, :]).abs().mean(dim=(-2, -1))
-        feats.append(0.5 * (gx + gy))
+def _masked_mean_std(f: Tensor, okf: Tensor, dims) -> tuple[Tensor, Tensor]:
+    """Mean and sample standard deviation (torch.std's correction) of ``f`` over ``dims``
+    where ``okf`` (1.0 valid, 0.0 not, broadcast over channels) says so; ``f`` is 0 at invalid
+    pixels. Masked sums rather than torch.nanmean: several times faster on the CPU."""
+    n = okf.sum(dims)
+    mean = f.sum(dims) / n
+    shape = mean.shape + (1,) * len(dims)
+    dev = (f - mean.reshape(shape)) * okf
+    return mean, (dev.pow(2).sum(dims) / (n - 1).clamp(min=1)).sqrt()
+
+
+def _texture(f: Tensor, okf: Tensor, step: int) -> Tensor:
+    """Mean absolute difference between pixels ``step`` apart (across and down, averaged),
+    over the pairs whose two pixels are valid."""
+    dims = (-2, -1)
+    px = okf[..., :, step:] * okf[..., :, :-step]
+    py = okf[..., step:, :] * okf[..., :-step, :]
+    gx = ((f[..., :, step:] - f[..., :, :-step]).abs_() * px).sum(dims) / px.sum(dims)
+    gy = ((f[..., step:, :] - f[..., :-step, :]).abs_() * py).sum(dims) / py.sum(dims)
+    return 0.5 * (gx + gy)
+
+
+def _vegetation_index(x: Tensor, wavelengths, normalization: Normalization | None) -> Tensor:
+    """NDVI (near infrared and red) or else the green-red index, per pixel [B, P, P], on the
+    raw values: a ratio of z-scores has no physical meaning (a band at its mean is 0, so
+    "NDVI" would be +-1 wherever red sits at its mean). Zeros without red and NIR or green."""
     wl = list(wavelengths)
     red = _closest(wl, 0.665, 0.05)
     nir = _closest(wl, 0.84, 0.08)
     green = _closest(wl, 0.56, 0.04)
-    if red is not None and nir is not None:
-        vi = _index(x[:, nir], x[:, red])
-    elif red is not None and green is not None:
-        vi = _index(x[:, green], x[:, red])
-    else:
-        vi = x[:, 0] * 0.0
-    v = vi.reshape(b, -1)
-    vq = torch.quantile(v, torch.tensor([0.1, 0.9], device=x.device), dim=1).T
-    feats += [v.mean(1, keepdim=True), v.std(1, keepdim=True), vq]
-    return torch.cat(feats, dim=1).float()
+    other = nir if nir is not None else green
+    if red is None or other is None:
+        return x[:, 0] * 0.0
+
+    def raw(i):
+        if normalization is None or normalization.kind == "none":
+            return x[:, i]
+        return x[:, i] * float(normalization.std[i]) + float(normalization.mean[i])
+    return _index(raw(other), raw(red))
+
+
+def spectral_features(x: Tensor, wavelengths, normalization: Normalization | None = None
+                      ) -> Tensor:
+    """Hand-made features of normalised patches [B, C, P, P]: per band the 10/50/90 %
+    quantiles, mean, std and two texture measures (mean absolute gradient at 1 and 4 px);
+    then a vegetation index (NDVI with red and near infrared, else green-red) with its
+    mean, std and 10/90 % quantiles. Dimension 7 C + 4 (C = number of bands).
+
+    Invalid pixels (NaN in any band) are left out of every statistic, and a gradient needs
+    both its pixels; a statistic with no valid pixel at all is 0. ``normalization``: the one
+    applied to ``x``, undone for the vegetation index (:func:`_vegetation_index`)."""
+    b, c = x.shape[:2]
+    bad = torch.isnan(x).any(1, keepdim=True)                      # [B, 1, P, P]
+    okf = (~bad).to(x.dtype)
+    f = x.masked_fill(bad, 0.0)
+    qs = torch.tensor([0.1, 0.5, 0.9], device=x.device)
+    q = torch.nanquantile(x.masked_fill(bad, math.nan).reshape(b, c, -1), qs, dim=2)
+    mean, std = _masked_mean_std(f, okf, (-2, -1))
+    feats = [q.permute(1, 2, 0).reshape(b, -1), mean, std, _texture(f, okf, 1),
+             _texture(f, okf, 4)]
+    v = _vegetation_index(f, wavelengths, normalization)           # [B, P, P]
+    vmean, vstd = _masked_mean_std(v * okf[:, 0], okf[:, 0], (-2, -1))
+    vq = torch.nanquantile(v.masked_fill(bad[:, 0], math.nan).reshape(b, -1),
+                           torch.tensor([0.1, 0.9], device=x.device), dim=1).T
+    feats += [vmean[:, None], vstd[:, None], vq]
+    return torch.nan_to_num(torch.cat(feats, dim=1).float(), nan=0.0)
 
 
 def _closest(wl, target: float, tol: float):

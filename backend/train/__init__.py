@@ -8,7 +8,8 @@ Where things are:
 * :mod:`.pipeline`: :func:`train_model`, the steps of a run in order;
 * :mod:`.config`: :class:`TrainConfig`, the default cover transform, the minimum plots;
 * :mod:`.data`: the checks on the training data, the species matrix as CSR rows;
-* :mod:`.splits`: spatial block splits, :func:`choose_split` for a run;
+* :mod:`.splits`: spatial splits (:func:`spatial_roles`: training, validation, test and
+  the buffer, for every stage that evaluates), :func:`choose_split` for a run;
 * :mod:`.features`: the backbone features of the plots and their cache on disk;
 * :mod:`.loop`: :func:`train_on_features` (the epoch loop), :class:`TrainResult`;
 * :mod:`.metrics`: recall@k in both directions, chance;
@@ -35,11 +36,18 @@ _EXPORTS = {
     "DEFAULT_COVER_TRANSFORM": "config",
     "MIN_TRAIN_PLOTS": "config",
     "MIN_VAL_PLOTS": "config",
+    "MIN_TEST_PLOTS": "config",
     "min_val_plots": "config",
+    "min_plots": "config",
     "block_ids": "splits",
     "block_kfold": "splits",
     "block_split": "splits",
     "choose_split": "splits",
+    "spatial_roles": "splits",
+    "assign_blocks": "splits",
+    "buffer_roles": "splits",
+    "role_counts": "splits",
+    "ROLE_NAMES": "splits",
     "compute_features": "features",
     "cache_key": "features",
     "default_cache_dir": "features",

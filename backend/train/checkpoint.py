@@ -50,13 +50,16 @@ def resume_settings(config: TrainConfig) -> dict:
     return {k: v for k, v in asdict(config).items() if k not in RESUME_IGNORED}
 
 
-def fingerprint(feats: np.ndarray, rows: ReleveRows, n_taxa: int, train_idx, val_idx) -> str:
-    """A hash of the training data and split (features sampled, species rows in full)."""
+def fingerprint(feats: np.ndarray, rows: ReleveRows, n_taxa: int, train_idx, val_idx,
+                test_idx=()) -> str:
+    """A hash of the training data and split (features sampled, species rows in full, the
+    plots of each role: a checkpoint never resumes with another test split)."""
     h = hashlib.sha256()
     h.update(repr((feats.shape, str(feats.dtype), n_taxa)).encode())
     for arr in (rows.indptr.numpy(), rows.indices.numpy(), rows.values.numpy(),
                 np.ascontiguousarray(feats[:: max(1, len(feats) // 64)]),
-                np.asarray(train_idx), np.asarray(val_idx)):
+                np.asarray(train_idx, dtype=np.int64), np.asarray(val_idx, dtype=np.int64),
+                np.asarray(test_idx, dtype=np.int64)):
         h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()
 

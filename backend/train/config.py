@@ -1,5 +1,5 @@
 """Training settings: :class:`TrainConfig` and its validation, the default cover transform and
-the minimum numbers of plots.
+the minimum numbers of plots per role (training, validation, test).
 
 Light on purpose (numpy and torch are not imported): the command line builds its parser from
 :data:`DEFAULT_COVER_TRANSFORM` without loading torch.
@@ -22,6 +22,12 @@ from ..errors import BotaclipError
 DEFAULT_COVER_TRANSFORM = "sqrt"
 MIN_TRAIN_PLOTS = 50
 MIN_VAL_PLOTS = 50
+# The test figure is recall@10 among the test plots: with 50 of them chance is 20 % and the
+# binomial standard error of a recall near 50 % is about 7 points, small enough to tell a
+# useful model from chance; fewer would make the headline figure mostly noise. The same
+# reasoning as for validation (5 candidates per k), for the k of the headline, 10.
+MIN_TEST_PLOTS = 50
+TEST_K = 10
 
 
 @dataclass
@@ -34,7 +40,17 @@ class TrainConfig:
     (0: leave as is). ``device``: "auto", "cpu" or "cuda". ``precision``: the adapter's and
     encoder's matrix products in training steps: "bfloat16" (autocast; losses, optimiser
     state and validation stay float32), "float32", or "auto" = bfloat16 where the device
-    computes it natively (CUDA with bf16, CPUs with AVX512-BF16 or AMX), else float32.
+    computes it natively (CUDA with bf16, CPUs with AVX512-BF16 or AMX), else float32; the
+    result's config records the precision actually used. Scoring (validation every epoch,
+    the final validation and test figures) always runs in float32.
+
+    Split (:func:`backend.train.splits.spatial_roles`): whole ``block_m`` blocks go to
+    validation (``val_fraction`` of the plots: early stopping and the epoch kept), test
+    (``test_fraction``: the figure reported, never used to choose anything) and training
+    (the rest); training plots closer than ``buffer_m`` (along both axes) to a validation or
+    test plot are left out. ``buffer_m`` None: the patch size in :func:`train_model
+    <backend.train.pipeline.train_model>`, 0 in :func:`train_on_features
+    <backend.train.loop.train_on_features>` (which knows no patch).
     """
 
     epochs: int = 50
@@ -50,7 +66,9 @@ class TrainConfig:
     dropout: float = 0.1
     taxon_dropout: float = 0.2
     val_fraction: float = 0.2
+    test_fraction: float = 0.2
     block_m: float = 500.0
+    buffer_m: float | None = None
     patience: int | None = 10
     select_k: int = 10
     seed: int = 0
@@ -63,6 +81,11 @@ def min_val_plots(config: TrainConfig) -> int:
     """Validation plots needed: :data:`MIN_VAL_PLOTS`, and at least 5 candidates per
     ``select_k`` so that recall@k means more than chance."""
     return max(MIN_VAL_PLOTS, 5 * int(config.select_k))
+
+
+def min_plots(config: TrainConfig) -> tuple[int, int, int]:
+    """(training, validation, test) plots a training run needs at least."""
+    return MIN_TRAIN_PLOTS, min_val_plots(config), MIN_TEST_PLOTS
 
 
 def check_config(config: TrainConfig) -> None:
@@ -95,5 +118,24 @@ def check_config(config: TrainConfig) -> None:
         problems.append(f"select_k must be at least 1 (got {config.select_k})")
     if int(config.adapter_hidden) < 1 or int(config.encoder_hidden) < 1:
         problems.append("adapter_hidden and encoder_hidden must be at least 1")
+    problems += _split_problems(config)
     if problems:
         raise BotaclipError("Invalid training settings: " + "; ".join(problems) + ".")
+
+
+def _split_problems(config: TrainConfig) -> list[str]:
+    """What is wrong with the split settings of ``config`` (block size, shares, buffer),
+    each naming the setting and its command-line option."""
+    problems = []
+    vf, tf = float(config.val_fraction), float(config.test_fraction)
+    if not (0 < vf < 1 and 0 < tf < 1 and vf + tf < 1):
+        problems.append(f"val_fraction (--val-fraction) and test_fraction (--test-fraction) "
+                        f"must each be between 0 and 1 and together below 1, to leave plots "
+                        f"to train on (got {vf:g} and {tf:g})")
+    if not float(config.block_m) > 0:
+        problems.append(f"block_m (--block-m) must be a positive number of metres (got "
+                        f"{config.block_m})")
+    if config.buffer_m is not None and not float(config.buffer_m) >= 0:
+        problems.append(f"buffer_m (--buffer-m) must be 0 or more metres (got "
+                        f"{config.buffer_m}); 0 means no buffer")
+    return problems

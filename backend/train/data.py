@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from ..errors import BotaclipError
-from .config import MIN_TRAIN_PLOTS, TrainConfig, min_val_plots
+from .config import TEST_K, TrainConfig, min_plots
 
 
 class ReleveRows:
@@ -131,19 +131,22 @@ def check_features(features) -> np.ndarray:
 
 def require_enough_plots(n: int, config: TrainConfig, *, plots: str | None = None,
                          hint: str = "") -> None:
-    """Refuse ``n`` plots when fewer than :data:`MIN_TRAIN_PLOTS` + :func:`min_val_plots`.
+    """Refuse ``n`` plots when fewer than the minimums of training, validation and test
+    together (:func:`backend.train.config.min_plots`).
 
     ``plots`` names the ``n`` plots in the message (default: "plots, <n> were given");
     ``hint``, when given, ends the message (where the plots went, what to do)."""
-    n_train, n_val = MIN_TRAIN_PLOTS, min_val_plots(config)
-    if n >= n_train + n_val:
+    n_train, n_val, n_test = min_plots(config)
+    if n >= n_train + n_val + n_test:
         return
     raise BotaclipError(
-        f"Training needs at least {n_train + n_val} {plots or f'plots, {n} were given'}: "
-        f"{n_val} held out for validation (recall@{config.select_k} ranks each validation plot "
-        f"among the others; with fewer, chance alone scores "
-        f"{100 * config.select_k / n_val:.0f} % and the figure means little) and {n_train} to "
-        "train on (contrastive learning needs many negatives per batch)."
+        f"Training needs at least {n_train + n_val + n_test} "
+        f"{plots or f'plots, {n} were given'}: {n_val} held out for validation (they choose "
+        f"the epoch kept; recall@{config.select_k} ranks each among the others, and with "
+        f"fewer, chance alone scores {100 * config.select_k / n_val:.0f} %), {n_test} held "
+        f"out to test the model (the figure reported, recall@{TEST_K}) and {n_train} to train "
+        "on (contrastive learning needs many negatives per batch), plus the training plots "
+        "that the buffer around the held-out plots leaves out."
         + (f" {hint}" if hint else ""))
 
 

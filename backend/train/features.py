@@ -10,20 +10,27 @@ Cache layout (``cache_dir`` default: ``$BOTACLIP_CACHE_DIR``, else
 
     <cache_dir>/<key[:32]>/key.json                what the key was made of (for people)
     <cache_dir>/<key[:32]>/chunk-<id>.features.npy float32 [n, V, D]
+    <cache_dir>/<key[:32]>/chunk-<id>.valid.npy    float32 [n]: each patch's valid fraction
     <cache_dir>/<key[:32]>/chunk-<id>.xy.npy       int64 [n, 2]: x, y in millimetres
+
+The valid fraction (:attr:`backend.io.patches.Patch.valid_fraction`, at the backbone's input
+resolution) is kept with the features it was computed from, so whoever uses a plot's
+features can tell how much of its patch was nodata (filled as
+:attr:`backend.models.backbones.Backbone.nodata_fill` says) without reading the raster again.
 
 The key hashes the raster's identity (:func:`backend.cache_keys.raster_identity`: resolved
 path, size and mtime of the file and of every file GDAL reads for it: VRT sources, .msk masks;
 not .aux.xml statistics nor .ovr overviews, which QGIS may write and the reader never uses),
 the backbone's reference (name, weights sha256, wavelengths, normalisation, config:
-:func:`backend.cache_keys.backbone_key_reference`), its precision, the patch size in metres
-and pixels, the resampling, the bands read, the number of variants and :data:`FEATURE_FORMAT`.
+:func:`backend.cache_keys.backbone_key_reference`), its precision and nodata fill, the patch
+size in metres and pixels, the resampling, the bands read, the number of variants and
+:data:`FEATURE_FORMAT` (a new format is a new folder: older caches are computed again).
 Entries are keyed by plot location rounded to 1 mm, so adding relevés reuses the others and
 two relevés at one place share one entry.
 
-Each chunk (up to :data:`CHUNK_PLOTS` plots) is two files, each renamed into place when
+Each chunk (up to :data:`CHUNK_PLOTS` plots) is three files, each renamed into place when
 complete; the ``.xy.npy`` file is written last and is the commit: a chunk without it (a
-crash between the two renames) is ignored. So an interrupted run keeps every completed
+crash between the renames) is ignored. So an interrupted run keeps every completed
 chunk (a cancel also saves the plots of the chunk in progress), a resumed run computes only
 the missing plots, and a plot found in two chunks (two runs at once) is counted once.
 """
@@ -51,7 +58,9 @@ from ..models.backbones import dihedral
 from ..progress import SILENT, Progress
 from ..units import format_bytes
 
-FEATURE_FORMAT = 2      # 2: integer patches across the raster edge rounded like the others
+# 2: integer patches across the raster edge rounded like the others; 3: nodata at the band
+# mean instead of raw 0, spectral NDVI on raw values, valid fractions stored
+FEATURE_FORMAT = 3
 CHUNK_PLOTS = 256
 DEFAULT_VARIANTS = 8
 _MARGIN_BYTES = 16 << 20         # free space kept beyond the estimate (file-system slack)
@@ -77,6 +86,7 @@ def cache_key(ortho, backbone, patch_m: float, *, variants: int = DEFAULT_VARIAN
         "raster": raster_identity(ortho),
         "backbone": backbone_key_reference(backbone.reference()),
         "precision": backbone.precision,
+        "nodata_fill": backbone.nodata_fill,
         "patch_m": float(patch_m),
         "input_px": int(backbone.input_px),
         "resampling": str(resampling).lower(),
@@ -122,22 +132,27 @@ class FeatureCache:
         return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
     def lookup(self, keys: np.ndarray, progress: Progress = SILENT
-               ) -> tuple[np.ndarray | None, np.ndarray]:
-        """(features for the found plots [N, V, D] or None if none found, found mask [N])."""
+               ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """(features for the found plots [N, V, D] or None if none found, their valid
+        fractions [N] (NaN where not found), found mask [N])."""
         n = len(keys)
         found = np.zeros(n, dtype=bool)
+        valid = np.full(n, np.nan, dtype=np.float32)
         if n == 0:
-            return None, found
+            return None, valid, found
         want: dict[tuple[int, int], list[int]] = {}
         for i, (a, b) in enumerate(keys.tolist()):
             want.setdefault((a, b), []).append(i)
         out = None
         for xy_path in self.chunks():
-            feat_path = xy_path.with_name(xy_path.name[:-len(".xy.npy")] + ".features.npy")
+            stem = xy_path.name[:-len(".xy.npy")]
             try:
                 xy = np.load(xy_path, allow_pickle=False)
-                feats = np.load(feat_path, mmap_mode="r", allow_pickle=False)
-                if feats.ndim != 3 or len(feats) != len(xy) or xy.ndim != 2:
+                feats = np.load(xy_path.with_name(stem + ".features.npy"), mmap_mode="r",
+                                allow_pickle=False)
+                fractions = np.load(xy_path.with_name(stem + ".valid.npy"), allow_pickle=False)
+                if (feats.ndim != 3 or len(feats) != len(xy) or xy.ndim != 2
+                        or fractions.shape != (len(xy),)):
                     raise ValueError("inconsistent shapes")
             except (OSError, ValueError) as exc:
                 progress.warn(f"Ignoring the damaged feature cache chunk {xy_path.name} in "
@@ -163,9 +178,10 @@ class FeatureCache:
                 raise BotaclipError(f"The feature cache {self.folder} holds chunks of different "
                                     "shapes; delete the folder to rebuild it.")
             out[np.asarray(dest)] = block
+            valid[np.asarray(dest)] = fractions[np.asarray(rows)]
             if found.all():
                 break
-        return out, found
+        return out, valid, found
 
     # -- writing ------------------------------------------------------------------------
     def ensure_folder(self) -> None:
@@ -195,23 +211,33 @@ class FeatureCache:
                 "space, or choose a cache folder on another disk with --cache-dir (or "
                 "BOTACLIP_CACHE_DIR).")
 
-    def write_chunk(self, keys: np.ndarray, feats: np.ndarray) -> Path:
-        """Store one chunk; the .xy.npy file, renamed last, commits it."""
+    def write_chunk(self, keys: np.ndarray, feats: np.ndarray, valid: np.ndarray) -> Path:
+        """Store one chunk: features [n, V, D], valid fractions [n], locations [n, 2]; the
+        .xy.npy file, renamed last, commits it."""
         stem = f"chunk-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         feat_path = self.folder / f"{stem}.features.npy"
+        valid_path = self.folder / f"{stem}.valid.npy"
         xy_path = self.folder / f"{stem}.xy.npy"
-        need = feats.nbytes + keys.nbytes + 256
+        need = feats.nbytes + valid.nbytes + keys.nbytes + 384
         try:
             with atomic_output(feat_path) as tmp:
                 _save_npy(tmp, np.ascontiguousarray(feats, dtype=np.float32))
+            with atomic_output(valid_path) as tmp:
+                _save_npy(tmp, np.ascontiguousarray(valid, dtype=np.float32))
             with atomic_output(xy_path) as tmp:
                 _save_npy(tmp, np.ascontiguousarray(keys, dtype=np.int64))
-        except OSError as exc:
+        except (OSError, BotaclipError) as exc:
             feat_path.unlink(missing_ok=True)      # never leave half a chunk behind
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            valid_path.unlink(missing_ok=True)
+            # atomic_output reports an OSError as a BotaclipError caused by it: say it for
+            # the cache, whose fix (another --cache-dir, nothing lost) differs from an output's
+            cause = exc if isinstance(exc, OSError) else exc.__cause__
+            if not isinstance(cause, OSError):
+                raise
+            full = cause.errno in (errno.ENOSPC, errno.EDQUOT)
             raise BotaclipError(
                 f"Cannot write the feature cache in {self.folder}: "
-                f"{'the disk is full' if full else (exc.strerror or exc)} (this chunk needs "
+                f"{'the disk is full' if full else (cause.strerror or cause)} (this chunk needs "
                 f"about {format_bytes(need)}). Free some space or choose another cache folder "
                 "with --cache-dir (or BOTACLIP_CACHE_DIR); plots already cached are kept.") from exc
         return xy_path
@@ -235,6 +261,7 @@ class _Missing:
     """The plots the cache lacks, one per location, and those computed but not yet stored."""
 
     out: np.ndarray                  # [N, V, D], filled in place
+    valid: np.ndarray                # [N] valid fractions, filled in place
     todo: np.ndarray                 # one plot index per missing location
     locations: np.ndarray            # int64 [len(todo), 2]: their cache keys
     cache: FeatureCache | None
@@ -243,8 +270,20 @@ class _Missing:
     def flush(self) -> None:
         """Store the computed plots not yet stored as one chunk."""
         if self.cache is not None and self.pending:
-            self.cache.write_chunk(self.locations[self.pending], self.out[self.todo[self.pending]])
+            rows = self.todo[self.pending]
+            self.cache.write_chunk(self.locations[self.pending], self.out[rows], self.valid[rows])
         self.pending.clear()
+
+
+def valid_summary(valid: np.ndarray) -> dict:
+    """The valid fractions of the plots' patches in a few numbers (for reports): the lowest,
+    the mean and how many patches hold some nodata."""
+    v = np.asarray(valid, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return {"min": None, "mean": None, "with_nodata": 0}
+    return {"min": round(float(v.min()), 4), "mean": round(float(v.mean()), 4),
+            "with_nodata": int((v < 1.0).sum())}
 
 
 def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
@@ -252,7 +291,7 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
                      batch_size: int | None = None, resampling: str = "bilinear",
                      bands=None, progress: Progress = SILENT,
                      report: dict | None = None, reader: PatchReader | None = None,
-                     key: tuple[str, dict] | None = None) -> np.ndarray:
+                     key: tuple[str, dict] | None = None, return_valid: bool = False):
     """Backbone features of the patches of ``patch_m`` metres centred on (xs, ys).
 
     ``xs``, ``ys``: plot centres in the raster's CRS. Returns float32 ``[N, variants, dim]``;
@@ -264,7 +303,9 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
     plots computed so far are saved. ``report``, when given, is filled with counts and times.
     ``reader``: a :class:`PatchReader` of ``ortho`` with these patch settings, used instead
     of opening one (and left open); ``key``: :func:`cache_key` of these settings, when the
-    caller has it already.
+    caller has it already. ``return_valid``: return (features, valid fractions float32 [N])
+    instead: each plot's fraction of valid pixels, stored in the cache with its features
+    (``report["valid_fraction"]`` sums them up either way).
     """
     t0 = time.perf_counter()
     variants = int(variants)
@@ -274,12 +315,13 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
     keys = location_keys(xs, ys)
     n = len(keys)
     out = np.zeros((n, variants, int(backbone.dim)), dtype=np.float32)
+    valid = np.full(n, np.nan, dtype=np.float32)
     cache = None
     if cache_dir is not False:
         digest, desc = key or cache_key(ortho, backbone, patch_m, variants=variants,
                                         resampling=resampling, bands=bands)
         cache = FeatureCache(cache_root(cache_dir) / digest[:32], desc)
-    found = _from_cache(cache, keys, out, progress)
+    found = _from_cache(cache, keys, out, valid, progress)
     missing = np.flatnonzero(~found)
     n_cached = n - len(missing)
     if report is not None:
@@ -288,12 +330,13 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
     if len(missing) == 0:
         progress.report(1.0, f"features: all {n} plots from the cache")
         if report is not None:
-            report["seconds"] = time.perf_counter() - t0
-        return out
+            report.update({"seconds": time.perf_counter() - t0,
+                           "valid_fraction": valid_summary(valid)})
+        return (out, valid) if return_valid else out
     # unique missing locations: two plots at one place are computed once
     uniq, first, inverse = np.unique(keys[missing], axis=0, return_index=True,
                                      return_inverse=True)
-    job = _Missing(out, missing[first], uniq, cache)
+    job = _Missing(out, valid, missing[first], uniq, cache)
     if report is not None:
         report["computed"] = int(len(job.todo))
     if cache is not None:
@@ -314,25 +357,28 @@ def compute_features(ortho, xs, ys, backbone, patch_m: float, *,
             reader.close()
     # every plot at a computed location gets its features (once per location computed)
     out[missing] = out[job.todo[inverse.ravel()]]
+    valid[missing] = valid[job.todo[inverse.ravel()]]
     if report is not None:
         seconds = time.perf_counter() - t0
         report.update({"seconds": seconds, "model_seconds": t_model,
                        "plots_per_s": len(job.todo) / seconds if seconds > 0 else None,
-                       "patches_per_s": len(job.todo) * variants / seconds if seconds else None})
-    return out
+                       "patches_per_s": len(job.todo) * variants / seconds if seconds else None,
+                       "valid_fraction": valid_summary(valid)})
+    return (out, valid) if return_valid else out
 
 
 def _from_cache(cache: FeatureCache | None, keys: np.ndarray, out: np.ndarray,
-                progress: Progress) -> np.ndarray:
-    """Fill ``out`` with the plots found in ``cache``; return the found mask."""
+                valid: np.ndarray, progress: Progress) -> np.ndarray:
+    """Fill ``out`` and ``valid`` with the plots found in ``cache``; return the found mask."""
     if cache is None:
         return np.zeros(len(keys), dtype=bool)
-    cached, found = cache.lookup(keys, progress)
+    cached, fractions, found = cache.lookup(keys, progress)
     if cached is not None:
         if cached.shape[1:] != out.shape[1:]:
             raise BotaclipError(f"The feature cache {cache.folder} holds features of shape "
                                 f"{cached.shape[1:]}, not {out.shape[1:]}; delete it.")
         out[found] = cached[found]
+        valid[found] = fractions[found]
     return found
 
 
@@ -346,8 +392,9 @@ def _compute(job: _Missing, reader: PatchReader, xs, ys, backbone, bs: int, n_ca
     batches = [list(range(s, min(s + bs, len(todo)))) for s in range(0, len(todo), bs)]
 
     def read(batch):
-        return np.stack([reader.read(float(xs[todo[j]]), float(ys[todo[j]])).data
-                         for j in batch])
+        patches = [reader.read(float(xs[todo[j]]), float(ys[todo[j]])) for j in batch]
+        return (np.stack([p.data for p in patches]),
+                np.array([p.valid_fraction for p in patches], dtype=np.float32))
 
     t_model = 0.0
     done = 0
@@ -357,7 +404,7 @@ def _compute(job: _Missing, reader: PatchReader, xs, ys, backbone, bs: int, n_ca
         future = pool.submit(read, batches[0])
         for b, batch in enumerate(batches):
             progress.check()
-            patches = future.result()
+            patches, fractions = future.result()
             future = pool.submit(read, batches[b + 1]) if b + 1 < len(batches) else None
             tm = time.perf_counter()
             f = backbone.features(_variants(patches, variants)).cpu().numpy()
@@ -368,6 +415,7 @@ def _compute(job: _Missing, reader: PatchReader, xs, ys, backbone, bs: int, n_ca
                     f"plot at ({xs[todo[batch[0]]]:.2f}, {ys[todo[batch[0]]]:.2f}) or its "
                     "batch; check the input normalisation and the raster's nodata.")
             out[todo[batch]] = f.reshape(len(batch), variants, dim)
+            job.valid[todo[batch]] = fractions
             job.pending.extend(batch)
             done += len(batch)
             if len(job.pending) >= CHUNK_PLOTS:

@@ -2,8 +2,15 @@
 
 The frozen backbone has already run once per plot and per dihedral variant of its patch; this
 module only sees the cached features ``[N, V, D]`` and the transformed species matrix
-``[N, T]``. Each epoch draws one random variant per plot; validation uses variant 0 (the
-patch as it is) on a spatial block split (:func:`backend.train.splits.block_split`).
+``[N, T]``. Each epoch draws one random variant per plot; validation and test use variant 0
+(the patch as it is). The plots are split by :func:`backend.train.splits.spatial_roles`:
+training, validation (early stopping, the epoch kept) and test (measured twice, on the
+untrained and on the kept model, and never used to choose anything), in whole spatial blocks
+with a buffer around the held-out plots.
+
+Every figure is scored the same way: heads in float32 (eval mode), similarities in float32,
+every epoch including the untrained one; only training steps may run in bfloat16 autocast,
+and the result's config records which precision they used.
 
 Reproducible: every random draw (initialisation, shuffling, variants, dropout) comes from
 generators seeded by ``config.seed``; two runs in one process give the same weights bit for
@@ -12,12 +19,14 @@ epochs and resumed from its checkpoint (:mod:`.checkpoint`) ends with exactly th
 
 Steps of :func:`train_on_features`: check the inputs (:mod:`.data`), split, validate the
 untrained model (or resume), train epoch after epoch keeping the best validation
-recall@``select_k`` (:mod:`.metrics`), then restore the best model and measure it.
+recall@``select_k`` (:mod:`.metrics`), then measure the untrained and the kept model on the
+validation and test plots.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 import warnings
@@ -41,10 +50,12 @@ from .checkpoint import (
     resume_settings,
     save_checkpoint,
 )
-from .config import MIN_TRAIN_PLOTS, TrainConfig, check_config, min_val_plots
+from .config import TrainConfig, check_config, min_plots
 from .data import ReleveRows, TrainingData, prepare_inputs
 from .metrics import chance_recall, mean_recall, recall_at_k, recall_ks
-from .splits import block_split
+from .splits import BUFFER, TEST, TRAIN, VALIDATION, config_roles, role_counts
+
+SCORING_PRECISION = "float32"      # every validation and test figure
 
 
 @dataclass
@@ -56,16 +67,29 @@ class TrainResult:
     loss: ContrastiveLoss
     history: list[dict]                 # one dict per epoch; epoch 0 is the untrained model
     best_epoch: int                     # 0 means training never beat the untrained model
-    metrics: dict                       # {"untrained", "best", "chance"}: validation metrics
+    # {"untrained", "best", "chance"}: validation (the selection score); {"test",
+    # "test_untrained", "test_chance"}: the test plots (the figure to report)
+    metrics: dict
     train_idx: np.ndarray
     val_idx: np.ndarray
-    config: TrainConfig
+    config: TrainConfig                 # precision and buffer_m: what the run really used
     timings: list[float]                # seconds per trained epoch (training + validation)
     device: str                         # "cpu" or "cuda"
     stopped_early: bool = False
     val_image_embeddings: np.ndarray | None = None    # [n_val, D] unit vectors, best model
     val_releve_embeddings: np.ndarray | None = None   # [n_val, D] unit vectors, best model
     extra: dict = field(default_factory=dict)
+    test_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    buffer_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def split(self) -> dict:
+        """How the plots were split: block size, shares, buffer and plots per role."""
+        c = self.config
+        return {"block_m": float(c.block_m), "val_fraction": float(c.val_fraction),
+                "test_fraction": float(c.test_fraction), "buffer_m": float(c.buffer_m or 0.0),
+                "n_train": int(len(self.train_idx)), "n_val": int(len(self.val_idx)),
+                "n_test": int(len(self.test_idx)), "n_buffer": int(len(self.buffer_idx))}
 
     @property
     def n_taxa(self) -> int:
@@ -126,16 +150,26 @@ def use_bf16(precision: str, device: torch.device) -> bool:
 
 # ----------------------------------------------------------------------------- trainer
 
-class _Trainer:
-    """The heads, their loss and optimiser, and one epoch of training or validation."""
+@dataclass
+class _Held:
+    """A held-out set (validation or test) as scoring reads it, fixed for the whole run."""
 
-    def __init__(self, features, rel: ReleveRows, train_idx, val_idx, n_taxa, config, device,
+    idx: Tensor
+    feats: Tensor                       # variant 0 of each plot
+    bags: tuple                         # the relevés, as the encoder's sparse input
+    batches: list                       # loss batches: seeded random order
+    frozen_sims: list                   # the frozen cosine matrix of each loss batch
+
+
+class _Trainer:
+    """The heads, their loss and optimiser, one epoch of training, and scoring."""
+
+    def __init__(self, features, rel: ReleveRows, split: dict, n_taxa, config, device,
                  progress):
         self.config, self.device, self.progress = config, device, progress
         self.n, self.v, self.d = features.shape
         self.rel = rel
-        self.train_idx = torch.from_numpy(np.asarray(train_idx, dtype=np.int64))
-        self.val_idx = torch.from_numpy(np.asarray(val_idx, dtype=np.int64))
+        self.train_idx = torch.from_numpy(np.asarray(split["train"], dtype=np.int64))
         flat = _as_tensor(features).reshape(self.n * self.v, self.d)
         if device.type == "cuda":
             free, _ = torch.cuda.mem_get_info(device)
@@ -148,6 +182,7 @@ class _Trainer:
                                      config.taxon_dropout, generator=g_init).to(device)
         self.loss = ContrastiveLoss(config.loss).to(device)
         self.modules = (self.adapter, self.encoder, self.loss)
+        self.initial_state = _clone_state(*self.modules)      # the untrained model
         self.opt = _make_optimizer(param_groups(self.modules, config.weight_decay), config.lr)
         self.g_data = torch.Generator().manual_seed(int(config.seed) + 1)
         self.g_drop = torch.Generator(device=device).manual_seed(int(config.seed) + 2)
@@ -159,26 +194,27 @@ class _Trainer:
         self.knn = int(config.reg_knn) if config.reg_knn else None
         self.bf16 = use_bf16(config.precision, device)
         self.ks = recall_ks(config.select_k)
-        self._prepare_validation()
+        self.val = self._held(split["val"], int(config.seed) + 3)
+        self.test = self._held(split["test"], int(config.seed) + 4)
 
     def _features(self, rows: Tensor, variants: Tensor | None = None) -> Tensor:
         flat_rows = rows * self.v if variants is None else rows * self.v + variants
         return self.flat.index_select(0, flat_rows.to(self.flat.device)).to(
             self.device, torch.float32, non_blocking=True)
 
-    def _prepare_validation(self):
-        """Fixed validation tensors: variant 0, relevé bags, loss batches in a seeded random
-        order (a spatially ordered file would otherwise fill a batch with neighbours), and the
-        frozen cosine matrix of each loss batch, computed once for all epochs."""
-        self.val_f = self._features(self.val_idx)
-        self.val_bags = self.rel.gather(self.val_idx, self.device)
-        order = torch.randperm(len(self.val_idx),
-                               generator=torch.Generator().manual_seed(int(self.config.seed) + 3))
+    def _held(self, idx, seed: int) -> _Held:
+        """Fixed tensors of a held-out set: variant 0, relevé bags, loss batches in a seeded
+        random order (a spatially ordered file would otherwise fill a batch with neighbours),
+        and the frozen cosine matrix of each loss batch, computed once for all epochs."""
+        idx = torch.from_numpy(np.asarray(idx, dtype=np.int64))
+        feats = self._features(idx)
+        order = torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))
         n_b = max(1, round(len(order) / int(self.config.batch_size)))
-        self.val_batches = [b.to(self.device) for b in torch.tensor_split(order, n_b)]
+        batches = [b.to(self.device) for b in torch.tensor_split(order, n_b)]
         with torch.no_grad():
-            self.val_frozen_sims = [cosine_matrix(self.val_f[b]) if self.config.reg_lambda > 0
-                                    else None for b in self.val_batches]
+            sims = [cosine_matrix(feats[b]) if self.config.reg_lambda > 0 else None
+                    for b in batches]
+        return _Held(idx, feats, self.rel.gather(idx, self.device), batches, sims)
 
     def _losses(self, img: Tensor, rel: Tensor, frozen_sim: Tensor | None):
         """(total, contrastive, regulariser) of one batch; each side normalised once."""
@@ -224,28 +260,38 @@ class _Trainer:
                 "train_regulariser": mean[2]}
 
     @torch.no_grad()
-    def validate(self, exact: bool = True) -> tuple[dict, Tensor, Tensor]:
-        """Validation losses and recall@k. With ``exact=False`` and bfloat16 training, the
-        n x n similarities of recall@k are computed in bfloat16 (the cost of validating on
-        a large split; fine for choosing the best epoch); reported metrics use exact=True."""
+    def score(self, held: _Held, prefix: str) -> tuple[dict, Tensor, Tensor]:
+        """Losses and recall@k of the current model on ``held``, all in float32 (the heads
+        in eval mode, no autocast; float32 similarities): every epoch is scored alike.
+        Keys: ``{prefix}_loss``, ``{prefix}_contrastive``, ``{prefix}_regulariser``,
+        ``img2rel@k``, ``rel2img@k``, ``{prefix}_R@{select_k}``."""
         for m in self.modules:
             m.eval()
-        img = self.adapter(self.val_f)
-        rel = self.encoder.forward_sparse(*self.val_bags)
+        img = self.adapter(held.feats)
+        rel = self.encoder.forward_sparse(*held.bags)
         sums = np.zeros(3)
-        for b, fsim in zip(self.val_batches, self.val_frozen_sims):
+        for b, fsim in zip(held.batches, held.frozen_sims):
             self.progress.check()
             sums += [float(v) for v in self._losses(img[b], rel[b], fsim)]
-        sums /= len(self.val_batches)
-        out = {"val_loss": float(sums[0]), "val_contrastive": float(sums[1]),
-               "val_regulariser": float(sums[2])}
-        low = self.bf16 and not exact
-        out.update(recall_at_k(img, rel, self.ks,
-                               sim_dtype=torch.bfloat16 if low else torch.float32))
-        out[f"val_R@{self.config.select_k}"] = mean_recall(out, self.config.select_k)
+        sums /= len(held.batches)
+        out = {f"{prefix}_loss": float(sums[0]), f"{prefix}_contrastive": float(sums[1]),
+               f"{prefix}_regulariser": float(sums[2])}
+        out.update(recall_at_k(img, rel, self.ks, sim_dtype=torch.float32))
+        out[f"{prefix}_R@{self.config.select_k}"] = mean_recall(out, self.config.select_k)
+        return out, img, rel
+
+    @torch.no_grad()
+    def validate(self) -> tuple[dict, Tensor, Tensor]:
+        """:meth:`score` on the validation plots, with the loss's scale and bias."""
+        out, img, rel = self.score(self.val, "val")
         out["logit_scale"] = float(self.loss.logit_scale.exp())
         out["logit_bias"] = float(self.loss.logit_bias)
         return out, img, rel
+
+    def restore(self, states) -> None:
+        """Load the state dicts of ``states`` into the adapter, the encoder and the loss."""
+        for m, sd in zip(self.modules, states):
+            m.load_state_dict(sd)
 
     # checkpoint --------------------------------------------------------------------------
     def state(self) -> dict:
@@ -279,7 +325,9 @@ def train_on_features(features: np.ndarray, species, x, y, config: TrainConfig |
 
     ``features``: float16/32 [N, V, D], V >= 1 variants per plot, variant 0 the patch as is
     ([N, D] is taken as V = 1). ``species``: [N, T] transformed covers (dense, or a scipy
-    sparse matrix). ``x``, ``y``: plot coordinates in metres for the spatial validation split.
+    sparse matrix). ``x``, ``y``: plot coordinates in metres for the spatial split
+    into training, validation and test plots (``config``'s block size, shares and buffer;
+    the test plots are the figure to report, ``metrics["test"]``).
     With ``checkpoint_dir``, the full state is saved (atomically) after every epoch to
     ``checkpoint_dir/train_state.pt``; ``resume=True`` continues from it and ends with the
     same weights as an uninterrupted run (it is left in place at the end).
@@ -304,25 +352,34 @@ def train_on_features(features: np.ndarray, species, x, y, config: TrainConfig |
             torch.set_flush_denormal(False)
 
 
-def _split(data: TrainingData, config: TrainConfig):
-    """The spatial block split of ``config`` (train_idx, val_idx); refused when too small."""
-    train_idx, val_idx = block_split(data.x, data.y, config.block_m, config.val_fraction,
-                                     seed=int(config.seed))
-    if len(val_idx) < min_val_plots(config) or len(train_idx) < MIN_TRAIN_PLOTS:
+def _split(data: TrainingData, config: TrainConfig) -> dict:
+    """The split of ``config`` (:func:`backend.train.splits.config_roles`) as {"train",
+    "val", "test", "buffer"} -> plot indices; refused when a role is short of plots."""
+    roles = config_roles(data.x, data.y, config)
+    split = {name: np.flatnonzero(roles == r)
+             for name, r in (("train", TRAIN), ("val", VALIDATION), ("test", TEST),
+                             ("buffer", BUFFER))}
+    counts = role_counts(roles)
+    mins = min_plots(config)
+    if any(counts[r] < m for r, m in zip(("training", "validation", "test"), mins)):
         raise BotaclipError(
             f"The spatial split of {len(data.x)} plots into blocks of {config.block_m:g} m gave "
-            f"{len(train_idx)} training and {len(val_idx)} validation plots; at least "
-            f"{MIN_TRAIN_PLOTS} and {min_val_plots(config)} are needed. Use a smaller block size "
-            f"(block_m) or a larger validation fraction (val_fraction={config.val_fraction}).")
-    return train_idx, val_idx
+            f"{counts['training']} training, {counts['validation']} validation and "
+            f"{counts['test']} test plots ({counts['buffer']} training plots closer than "
+            f"{float(config.buffer_m or 0):g} m to a held-out plot left out); at least "
+            f"{mins[0]}, {mins[1]} and {mins[2]} are needed. Use a smaller block size "
+            f"(block_m={config.block_m:g}), other shares (val_fraction={config.val_fraction:g}, "
+            f"test_fraction={config.test_fraction:g}) or a smaller buffer "
+            f"(buffer_m={float(config.buffer_m or 0):g}).")
+    return split
 
 
 def _train(data: TrainingData, config: TrainConfig, device, progress, checkpoint_dir,
            resume) -> TrainResult:
-    train_idx, val_idx = _split(data, config)
-    trainer = _Trainer(data.features, data.rows, train_idx, val_idx, data.n_taxa, config, device,
-                       progress)
-    data_fp = fingerprint(data.features, data.rows, data.n_taxa, train_idx, val_idx)
+    split = _split(data, config)
+    trainer = _Trainer(data.features, data.rows, split, data.n_taxa, config, device, progress)
+    data_fp = fingerprint(data.features, data.rows, data.n_taxa, split["train"], split["val"],
+                          split["test"])
     settings = resume_settings(config)
     ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
     state = _start(trainer, ckpt if resume else None, data_fp, settings)
@@ -340,7 +397,7 @@ def _train(data: TrainingData, config: TrainConfig, device, progress, checkpoint
         progress.report(1.0, f"stopped early after epoch {state.history[-1]['epoch']}: no "
                         f"better validation recall for {patience} epochs (best: epoch "
                         f"{state.best_epoch})")
-    return _finish(trainer, state, data, train_idx, val_idx)
+    return _finish(trainer, state, data, split)
 
 
 def _start(trainer: _Trainer, resume_from: Path | None, data_fp: str, settings: dict) -> LoopState:
@@ -372,7 +429,7 @@ def _epoch(trainer: _Trainer, state: LoopState, epoch: int, patience: int) -> di
     t0 = time.perf_counter()
     train_stats = trainer.train_epoch()
     t1 = time.perf_counter()
-    metrics, _, _ = trainer.validate(exact=False)
+    metrics, _, _ = trainer.validate()
     t2 = time.perf_counter()
     entry = {"epoch": epoch, **train_stats, **metrics, "train_s": t1 - t0, "val_s": t2 - t1,
              "seconds": t2 - t0}
@@ -390,25 +447,35 @@ def _epoch(trainer: _Trainer, state: LoopState, epoch: int, patience: int) -> di
     return entry
 
 
-def _finish(trainer: _Trainer, state: LoopState, data: TrainingData, train_idx,
-            val_idx) -> TrainResult:
-    """Restore the best model, measure it exactly, and hand everything back on the CPU."""
-    for m, sd in zip((trainer.adapter, trainer.encoder, trainer.loss), state.best_state):
-        m.load_state_dict(sd)
+def _finish(trainer: _Trainer, state: LoopState, data: TrainingData, split: dict
+            ) -> TrainResult:
+    """Measure the untrained model on the test plots, then restore the kept model and
+    measure it on the validation and test plots; hand everything back on the CPU."""
+    trainer.restore(trainer.initial_state)
+    test0, _, _ = trainer.score(trainer.test, "test")
+    trainer.restore(state.best_state)
     final, img, rel_emb = trainer.validate()
+    test, _, _ = trainer.score(trainer.test, "test")
     adapter, encoder, loss = (m.to("cpu").eval() for m in trainer.modules)
     by_epoch = {h["epoch"]: h for h in state.history}
     metrics = {"untrained": _metric_subset(by_epoch[0]),
                "best": _metric_subset(final),
-               "chance": chance_recall(len(val_idx), trainer.ks)}
+               "chance": chance_recall(len(split["val"]), trainer.ks),
+               "test": test, "test_untrained": test0,
+               "test_chance": chance_recall(len(split["test"]), trainer.ks)}
     features = data.features
+    config = dataclasses.replace(trainer.config, buffer_m=float(trainer.config.buffer_m or 0.0),
+                                 precision="bfloat16" if trainer.bf16 else "float32")
     return TrainResult(
         adapter=adapter, encoder=encoder, loss=loss, history=state.history,
-        best_epoch=state.best_epoch, metrics=metrics, train_idx=np.asarray(train_idx),
-        val_idx=np.asarray(val_idx), config=trainer.config, timings=state.timings,
+        best_epoch=state.best_epoch, metrics=metrics, train_idx=split["train"],
+        val_idx=split["val"], config=config, timings=state.timings,
         device=trainer.device.type, stopped_early=state.stopped,
         val_image_embeddings=l2_normalize(img).cpu().numpy(),
         val_releve_embeddings=l2_normalize(rel_emb).cpu().numpy(),
         extra={"n_plots": int(features.shape[0]), "n_variants": int(features.shape[1]),
                "n_taxa": int(data.n_taxa), "dim": int(features.shape[2]),
-               "batches_per_epoch": trainer.batches_per_epoch})
+               "batches_per_epoch": trainer.batches_per_epoch,
+               "scoring_precision": SCORING_PRECISION,
+               "training_precision": config.precision},
+        test_idx=split["test"], buffer_idx=split["buffer"])

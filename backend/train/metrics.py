@@ -1,6 +1,7 @@
-"""Retrieval metrics of the validation plots: recall@k in both directions (image -> relevé,
-relevé -> image), what chance scores, and the mean of both directions that picks the best
-epoch and that the reports state.
+"""Retrieval metrics of held-out plots (validation and test): recall@k in both directions
+(image -> relevé, relevé -> image), what chance scores, and the mean of both directions that
+picks the best epoch (on the validation plots) and that the reports state (on the test
+plots).
 """
 
 from __future__ import annotations

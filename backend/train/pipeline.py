@@ -7,12 +7,14 @@ reason), resolve the band wavelengths and the input normalisation (ImageNet stat
 8-bit RGB, else per-band statistics of sampled windows), build the frozen backbone, choose its
 precision on a few sample patches, compute or reuse the cached features
 (:mod:`backend.train.features`: 8 dihedral variants per plot; one patch reader of the
-orthophoto serves the sample patches and the features), transform the covers, choose a
-spatial validation split that meets the minimums (:func:`backend.train.splits.choose_split`),
-train the heads on the features (:func:`backend.train.loop.train_on_features`, with a
-checkpoint in the cache so that an interrupted training resumes), then write the bundle and
-its training report together: the model folder appears only when complete, and a cancel or
-an error leaves none. The default cover transform is explained in :mod:`.config`.
+orthophoto serves the sample patches and the features), transform the covers, split the
+plots into training, validation and test in spatial blocks, with a buffer (default: the
+patch size) between training and held-out plots, so that each role meets its minimum
+(:func:`backend.train.splits.choose_split`), train the heads on the features
+(:func:`backend.train.loop.train_on_features`, with a checkpoint in the cache so that an
+interrupted training resumes), then write the bundle and its training report together: the
+model folder appears only when complete, and a cancel or an error leaves none. The default
+cover transform is explained in :mod:`.config`.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bundle import bundle_sha256, can_replace, save_bundle
+from ..bundle import CONFIG_NAME, WEIGHTS_NAME, bundle_sha256, is_bundle, save_bundle
 from ..check import REASON_TEXT, check_data
 from ..errors import BotaclipError
 from ..io.atomic import atomic_output
 from ..io.band_stats import sample_band_stats
+from ..io.outputs import check_output, input_files, recorded_name, refuse_inputs
 from ..io.patches import PatchReader, sample_patches
 from ..io.presets import resolve_bands
 from ..io.raster import raster_info
@@ -37,12 +40,12 @@ from ..models.backbones import Normalization, build_backbone, resolve_device
 from ..progress import SILENT, Progress
 from ..releves import TRANSFORMS, ReleveOptions, read_releves, transform_values
 from .checkpoint import CHECKPOINT_NAME, checkpoint_dir
-from .config import DEFAULT_COVER_TRANSFORM, TrainConfig
+from .config import DEFAULT_COVER_TRANSFORM, TrainConfig, check_config
 from .data import require_distinct_releves, require_enough_plots, species_csr
 from .features import DEFAULT_VARIANTS, cache_key, compute_features
 from .loop import TrainResult, train_on_features
 from .report import write_training_report
-from .splits import choose_split
+from .splits import TEST, TRAIN, VALIDATION, choose_split
 from .summary import TrainSummary
 
 PRECISION_SAMPLES = 8
@@ -104,15 +107,24 @@ def _reasons(counts: dict) -> str:
     return "; ".join(parts) if parts else "none"
 
 
-def _check_out(out: Path) -> None:
-    if not can_replace(out):
-        raise BotaclipError(f"{out} exists and is not a BotaCLIP model folder; choose another "
-                            "output folder (an existing model folder would be replaced).")
+def _check_out(out: Path, job: _Job, overwrite: bool) -> None:
+    """Before any work: the model folder ``out`` is new, empty or a model (a folder of the
+    user's only with ``overwrite``, and even then only the bundle's files are replaced),
+    holds none of the inputs under the bundle's file names, and can be written to."""
+    inputs = input_files(job.ortho, job.releves, job.options.table, job.weights)
+    check_output(out, what="model folder", owned=is_bundle, overwrite=overwrite,
+                 directory=True, inputs=inputs)
+    for name in (CONFIG_NAME, WEIGHTS_NAME, "report"):
+        refuse_inputs(out / name, inputs, "model file")
+    if (out / "report").exists() and not (out / "report").is_dir():
+        raise BotaclipError(f"{out / 'report'} is a file, where the model's report folder "
+                            "goes. Move it away or choose another model folder.")
 
 
-def _run_settings(config, epochs, seed, device, cover_transform) -> tuple[TrainConfig, str]:
-    """The run's training settings (a copy of ``config`` with the arguments applied) and its
-    cover transform."""
+def _run_settings(config, epochs, seed, device, cover_transform, buffer_m=None
+                  ) -> tuple[TrainConfig, str]:
+    """The run's training settings (a copy of ``config`` with the arguments applied, checked
+    before any long step) and its cover transform."""
     cover_transform = (cover_transform or DEFAULT_COVER_TRANSFORM).lower()
     if cover_transform not in TRANSFORMS:
         raise BotaclipError(f"Unknown cover transform {cover_transform!r}: use one of "
@@ -123,6 +135,13 @@ def _run_settings(config, epochs, seed, device, cover_transform) -> tuple[TrainC
     if seed is not None:
         run.seed = int(seed)
     run.device = device or "auto"
+    if buffer_m is not None:
+        try:
+            run.buffer_m = float(buffer_m)
+        except (TypeError, ValueError):
+            raise BotaclipError(f"The buffer must be a number of metres (--buffer-m), not "
+                                f"{buffer_m!r}.") from None
+    check_config(run)
     return run, cover_transform
 
 
@@ -220,7 +239,7 @@ def _backbone_features(job: _Job, info, plots: _Plots, dev, seed: int, timings: 
     return _Features(bands, norm_stats, bb, feats, freport, key)
 
 
-def _train_heads(features: _Features, plots: _Plots, x_m, y_m, config: TrainConfig, val_idx,
+def _train_heads(features: _Features, plots: _Plots, x_m, y_m, config: TrainConfig, roles,
                  ckpt: Path | None, progress: Progress) -> TrainResult:
     """Train on the features, resuming from the checkpoint in ``ckpt`` when there is one;
     the loop's split must be the one :func:`choose_split` chose."""
@@ -228,8 +247,11 @@ def _train_heads(features: _Features, plots: _Plots, x_m, y_m, config: TrainConf
     result = train_on_features(features.feats, plots.species, x_m, y_m, config,
                                progress=progress.sub(0.7, 0.96), checkpoint_dir=ckpt,
                                resume=resume)
-    if len(result.val_idx) != len(val_idx) or not np.array_equal(result.val_idx, val_idx):
-        raise BotaclipError("Internal error: the training split differs from the one chosen.")
+    for got, role in ((result.train_idx, TRAIN), (result.val_idx, VALIDATION),
+                      (result.test_idx, TEST)):
+        if not np.array_equal(got, np.flatnonzero(roles == role)):
+            raise BotaclipError("Internal error: the training split differs from the one "
+                                "chosen.")
     return result
 
 
@@ -249,7 +271,8 @@ def _bundle_meta(job: _Job, plots: _Plots, features: _Features, cover_transform:
         "random_weights": bool(bb.random_weights),
         "inputs": {"ortho": str(Path(job.ortho).resolve())
                    if not str(job.ortho).startswith("/vsi") else str(job.ortho),
-                   "releves": rel.source, "options": asdict(job.options),
+                   "releves": recorded_name(job.releves, rel.source),
+                   "options": asdict(job.options),
                    "min_valid": float(job.min_valid), "sensor": job.sensor,
                    "wavelengths": wavelengths if wavelengths is None or isinstance(
                        wavelengths, str) else list(wavelengths)},
@@ -260,16 +283,21 @@ def _bundle_meta(job: _Job, plots: _Plots, features: _Features, cover_transform:
                   "taxa_used": len(plots.taxa)},
         "features": {"variants": DEFAULT_VARIANTS, "resampling": "bilinear",
                      "cached": features.report.get("cached"),
-                     "computed": features.report.get("computed")},
+                     "computed": features.report.get("computed"),
+                     "nodata_fill": bb.nodata_fill,
+                     "valid_fraction": features.report.get("valid_fraction")},
     }
 
 
 def _write_model(out: Path, result: TrainResult, meta: dict, plots: _Plots, timings: dict,
-                 progress: Progress) -> Path:
-    """Write the bundle and its report into ``out`` together; return the report's HTML."""
+                 progress: Progress, overwrite: bool = False) -> Path:
+    """Write the bundle and its report into ``out`` together; return the report's HTML.
+    Into an existing folder, the bundle's files replace their namesakes (config.json last)
+    and the folder's other files are kept."""
     progress.report(0.96, "Writing the model and its report")
     labels = [(plots.rel.top_taxa(i, 1) or [""])[0] for i in np.flatnonzero(plots.usable)]
-    with atomic_output(out, directory=True) as tmp:
+    with atomic_output(out, directory=True, owned=is_bundle, overwrite=overwrite,
+                       what="model folder", last=CONFIG_NAME) as tmp:
         save_bundle(tmp, result, meta)
         progress.check()
         paths = write_training_report(tmp / "report", result, meta, val_labels=labels,
@@ -291,7 +319,10 @@ def _summary(out: Path, result: TrainResult, plots: _Plots, config: TrainConfig,
         bundle_sha256=bundle_sha256(out), backbone=bb.name,
         random_weights=bool(bb.random_weights), precision=bb.precision,
         seconds=time.perf_counter() - t_start, timings=timings,
-        features={k: v for k, v in features.report.items() if k != "cache_dir"}, result=result)
+        features={k: v for k, v in features.report.items() if k != "cache_dir"}, result=result,
+        n_test=len(result.test_idx), n_buffer=len(result.buffer_idx),
+        buffer_m=float(result.config.buffer_m), test_fraction=float(config.test_fraction),
+        heads_precision=result.config.precision)
 
 
 def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=None,
@@ -300,7 +331,8 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
                 epochs: int | None = None, seed: int | None = None, device: str = "auto",
                 precision: str = "auto", cover_transform: str = DEFAULT_COVER_TRANSFORM,
                 min_valid: float = 0.8, cache_dir=None, batch_size: int | None = None,
-                config=None, progress: Progress = SILENT) -> TrainSummary:
+                buffer_m: float | None = None, config=None, overwrite: bool = False,
+                progress: Progress = SILENT) -> TrainSummary:
     """Train BotaCLIP on ``ortho`` (any GDAL raster) and ``releves`` (any OGR point layer, or
     points + a long table through ``options``); write the model folder ``out``.
 
@@ -311,20 +343,27 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
     ``device``: auto | cpu | cuda, for the backbone and the training. ``precision``: auto |
     float32 | bfloat16 for the backbone (checked against float32 on sample patches).
     ``cache_dir``: the feature cache (default ``$BOTACLIP_CACHE_DIR`` or
-    ``~/.cache/botaclip/features``; False: no cache and no resume).
+    ``~/.cache/botaclip/features``; False: no cache and no resume). ``buffer_m``: training
+    plots closer than this (metres, along both axes) to a validation or test plot are left
+    out (default: ``config.buffer_m``, else ``patch_m``, so that no training patch overlaps
+    a held-out one); the validation plots choose the epoch, the test plots give the figure
+    to report (``metrics["test"]``).
 
     The folder ``out`` holds the bundle (config.json, model.safetensors) and ``report/``
     (report.html, report.json, PNGs). Raises :class:`BotaclipError` with the reason for bad
     input and :class:`Cancelled` when ``progress`` asks to stop (no folder left behind).
+    ``out`` is checked before any work: an existing folder that is not a model is refused
+    unless ``overwrite`` (even then only the bundle's files are written into it).
     """
     t_start = time.perf_counter()
     timings: dict = {}
     out = Path(out)
-    _check_out(out)
     job = _Job(ortho, releves, options or ReleveOptions(), sensor, wavelengths, patch_m,
                min_valid, backbone, weights, weights_dir, backbone_config, precision,
                cache_dir, batch_size)
-    config, cover_transform = _run_settings(config, epochs, seed, device, cover_transform)
+    _check_out(out, job, overwrite)
+    config, cover_transform = _run_settings(config, epochs, seed, device, cover_transform,
+                                            buffer_m)
     dev = resolve_device(config.device)        # a missing GPU is reported before any work
 
     # 1. plots -------------------------------------------------------------------------
@@ -334,7 +373,7 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
     info = raster_info(ortho)
     unit = float(info.linear_unit_m or 1.0)
     x_m, y_m = plots.xs * unit, plots.ys * unit            # metres for the spatial blocks
-    _, val_idx = choose_split(x_m, y_m, config, patch_m, progress)
+    roles = choose_split(x_m, y_m, config, patch_m, progress)
     progress.check()
     timings["check_s"] = time.perf_counter() - t0
 
@@ -345,13 +384,13 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
     t0 = time.perf_counter()
     ckpt = (checkpoint_dir(cache_dir, features.key[0], plots.species, x_m, y_m, config)
             if features.key is not None else None)
-    result = _train_heads(features, plots, x_m, y_m, config, val_idx, ckpt, progress)
+    result = _train_heads(features, plots, x_m, y_m, config, roles, ckpt, progress)
     timings["train_s"] = time.perf_counter() - t0
 
     # 5. bundle + report, together --------------------------------------------------------
     t0 = time.perf_counter()
     report_html = _write_model(out, result, _bundle_meta(job, plots, features, cover_transform),
-                               plots, timings, progress)
+                               plots, timings, progress, overwrite)
     timings["write_s"] = time.perf_counter() - t0
     if ckpt is not None:
         shutil.rmtree(ckpt, ignore_errors=True)   # only kept for an interrupted training

@@ -1,8 +1,11 @@
 """The training report: ``report.json`` for machines, ``report.html`` with PNG plots for people.
 
-Plots (PNG files beside the HTML): loss curves, validation recall against the untrained model
-and chance, and a 2-D PCA of the validation image embeddings coloured by each plot's
-commonest taxon. Matplotlib is used through its object API on the Agg canvas, so the
+Plots (PNG files beside the HTML): loss curves, test recall against the untrained model and
+chance (with the validation recall that chose the epoch beside it), validation recall per
+epoch, and a 2-D PCA of the validation image embeddings coloured by each plot's commonest
+taxon. The figure the report leads with is the test score: plots in their own spatial
+blocks, beyond a buffer from every training plot, used neither to train nor to choose the
+epoch. Matplotlib is used through its object API on the Agg canvas, so the
 report never changes the backend of the process it runs in (QGIS).
 """
 
@@ -137,13 +140,15 @@ def plot_recall(result, path: Path) -> Path:
               for _, name in _DIRS for j, k in enumerate(ks)]
     keys = [f"{short}@{k}" for short, _ in _DIRS for k in ks]
     x = np.arange(len(keys))
-    width = 0.27
-    for i, (name, colour) in enumerate((("chance", "#bbbbbb"), ("untrained", "#8da0cb"),
-                                        ("best", "#1b9e77"))):
-        vals = [m[name].get(k, np.nan) for k in keys]
-        bars = ax_bar.bar(x + (i - 1) * width, vals, width, color=colour,
-                          label={"best": f"trained (epoch {result.best_epoch})"}.get(name, name))
-        if name == "best":
+    width = 0.2
+    bars_of = (("test_chance", "#bbbbbb", "chance (test)"),
+               ("test_untrained", "#8da0cb", "untrained (test)"),
+               ("test", "#1b9e77", f"trained, epoch {result.best_epoch} (test)"),
+               ("best", "#b3dfd2", "trained (validation: chose the epoch)"))
+    for i, (name, colour, label) in enumerate(bars_of):
+        vals = [m.get(name, {}).get(k, np.nan) for k in keys]
+        bars = ax_bar.bar(x + (i - 1.5) * width, vals, width, color=colour, label=label)
+        if name == "test":
             for b, v in zip(bars, vals):
                 if np.isfinite(v):
                     ax_bar.text(b.get_x() + b.get_width() / 2, v + 0.01, percent(v),
@@ -151,22 +156,24 @@ def plot_recall(result, path: Path) -> Path:
     ax_bar.set_xticks(x)
     ax_bar.set_xticklabels(labels, fontsize=8)
     ax_bar.axvline(len(ks) - 0.5, color="#999999", lw=0.8)
-    ax_bar.set_ylim(0, 1.22)                  # the strip above 100 % holds the legend
+    ax_bar.set_ylim(0, 1.32)                  # the strip above 100 % holds the legend
     ax_bar.set_yticks(np.linspace(0, 1, 6))
     _percent_axis(ax_bar)
-    ax_bar.set_ylabel("validation plots found")
-    ax_bar.set_title("right partner among the k nearest (recall@k), validation")
-    ax_bar.legend(fontsize=8, ncol=3, loc="upper center")
+    ax_bar.set_ylabel("plots found")
+    ax_bar.set_title("right partner among the k nearest (recall@k), test plots")
+    ax_bar.legend(fontsize=7, ncol=2, loc="upper center")
     for short, name in _DIRS:
         xs, ys = _series(result.history, f"{short}@10")
         ax_line.plot(xs, ys, label=f"{name} @10")
+    ax_line.axvline(result.best_epoch, color="grey", lw=0.8, ls="--",
+                    label=f"kept (epoch {result.best_epoch})")
     ax_line.axhline(m["chance"]["img2rel@10"], color="grey", ls=":", label="chance @10")
     ax_line.set_xlabel("epoch")
     _integer_epochs(ax_line)
-    ax_line.set_ylim(0, 1.22)
+    ax_line.set_ylim(0, 1.32)
     ax_line.set_yticks(np.linspace(0, 1, 6))
     _percent_axis(ax_line)
-    ax_line.set_title("recall@10 during training")
+    ax_line.set_title("validation recall@10 during training")
     ax_line.grid(alpha=0.3)
     ax_line.legend(fontsize=7, ncol=3, loc="upper center", handlelength=1.5,
                    columnspacing=1.0)
@@ -251,8 +258,11 @@ def write_training_report(out_dir, result, meta: dict | None = None,
               "stopped_early": result.stopped_early, "history": result.history,
               "timings_s_per_epoch": result.timings, "device": result.device,
               "config": result.config.__dict__, "split": {
+                  **result.split,
                   "train_idx": np.asarray(result.train_idx).tolist(),
-                  "val_idx": np.asarray(result.val_idx).tolist()},
+                  "val_idx": np.asarray(result.val_idx).tolist(),
+                  "test_idx": np.asarray(result.test_idx).tolist(),
+                  "buffer_idx": np.asarray(result.buffer_idx).tolist()},
               "pca_coloured_taxa": top, "meta": meta or {},
               "files": {k: p.name for k, p in paths.items()}}
     paths["json"] = out_dir / "report.json"
@@ -266,15 +276,24 @@ def write_training_report(out_dir, result, meta: dict | None = None,
 
 
 def _summary(result) -> dict:
-    """report.json's ``summary`` (a contract: keys unchanged; recalls are fractions;
-    ``seconds`` is the training epochs' time, the sum of ``result.timings``)."""
-    m = result.metrics
+    """report.json's ``summary`` (a contract: keys are only added, never changed; recalls
+    are fractions; ``seconds`` is the training epochs' time, the sum of ``result.timings``).
+    ``val_*``: the validation plots, which chose the epoch (the selection score);
+    ``test_*``: the test plots, the figure to quote."""
+    m, split = result.metrics, result.split
     return {"plots_train": int(len(result.train_idx)), "plots_val": int(len(result.val_idx)),
             "epochs_trained": len(result.history) - 1, "best_epoch": int(result.best_epoch),
             "val_R@10_trained": mean_recall(m["best"], 10),
             "val_R@10_untrained": mean_recall(m["untrained"], 10),
             "val_R@10_chance": m["chance"]["img2rel@10"],
-            "seconds": total_seconds(result.timings), "device": result.device}
+            "seconds": total_seconds(result.timings), "device": result.device,
+            "plots_test": split["n_test"], "plots_buffer": split["n_buffer"],
+            "buffer_m": split["buffer_m"], "block_m": split["block_m"],
+            "test_R@10_trained": mean_recall(m["test"], 10),
+            "test_R@10_untrained": mean_recall(m["test_untrained"], 10),
+            "test_R@10_chance": m["test_chance"]["img2rel@10"],
+            "training_precision": str(result.config.precision),
+            "scoring_precision": result.extra.get("scoring_precision", "float32")}
 
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;
@@ -318,18 +337,65 @@ def _duration_text(result, timings) -> str:
             "backbone features come on top).")
 
 
-def _plain_recall(m: dict, n_val: int, k: int = 10) -> str:
-    """recall@k once in plain words, with the figures the plugin's messages give."""
+def _plain_recall(m: dict, n_test: int, k: int = 10) -> str:
+    """recall@k on the test plots once in plain words, with the figures the plugin's
+    messages give, and the validation figure named for what it is."""
     i2r, r2i = f"img2rel@{k}", f"rel2img@{k}"
-    if i2r not in m["best"]:
+    if i2r not in m["test"]:
         return ""
-    return (f"Shown the photograph of a plot it never saw, the trained model finds that "
-            f"plot's own relevé among its {k} nearest relevés for <b>{_pct(m['best'][i2r])}</b> "
-            f"of the {n_val} held-out plots; picking {k} at random would find it for "
-            f"{_pct(m['chance'][i2r])}, and the model before training found it for "
-            f"{_pct(m['untrained'][i2r])}. The other way round, from a relevé to its "
-            f"photograph, it finds {_pct(m['best'].get(r2i))} (untrained "
-            f"{_pct(m['untrained'].get(r2i))}).")
+    return (f"Shown the photograph of a test plot, which it never saw and which played no "
+            f"part in choosing the model, the trained model finds that plot's own relevé "
+            f"among its {k} nearest relevés for <b>{_pct(m['test'][i2r])}</b> of the "
+            f"{n_test} test plots; picking {k} at random would find it for "
+            f"{_pct(m['test_chance'][i2r])}, and the model before training found it for "
+            f"{_pct(m['test_untrained'][i2r])}. The other way round, from a relevé to its "
+            f"photograph, it finds {_pct(m['test'].get(r2i))} (untrained "
+            f"{_pct(m['test_untrained'].get(r2i))}). On the validation plots, which chose "
+            f"the epoch kept and so tend to flatter it, it finds {_pct(m['best'][i2r])} (the "
+            f"selection score).")
+
+
+def _split_text(s: dict, c, patch_m) -> str:
+    """Where the plots went, in a sentence, and what the buffer guarantees."""
+    try:
+        patch_m = float(patch_m)
+    except (TypeError, ValueError):
+        patch_m = None
+    if not s["buffer_m"]:
+        buffered = (". No buffer was kept between training and held-out plots: a training "
+                    "patch may overlap a validation or test patch across a block border, which "
+                    "may flatter the model")
+    elif patch_m is None:
+        buffered = (f", and {s['plots_buffer']} training plots closer than {s['buffer_m']:g} "
+                    "m to a validation or test plot (along both axes) were left out")
+    elif s["buffer_m"] >= patch_m:
+        buffered = (f", and {s['plots_buffer']} training plots closer than {s['buffer_m']:g} "
+                    "m to a validation or test plot (along both axes) were left out: no "
+                    "training patch shares a pixel with a validation or test patch (patches "
+                    f"of {patch_m:g} m)")
+    else:
+        buffered = (f", and {s['plots_buffer']} training plots closer than {s['buffer_m']:g} "
+                    "m to a validation or test plot were left out; the buffer is smaller than "
+                    f"the {patch_m:g} m patch, so training and held-out patches may overlap "
+                    "and the test figure may flatter the model")
+    return (f"{s['plots_train']} plots were used for training, {s['plots_val']} validation "
+            f"plots chose the epoch to keep, and {s['plots_test']} test plots measured the "
+            f"result; the three lie in separate spatial blocks of {c.block_m:g} m"
+            f"{buffered}. Training "
+            f"steps ran in {html.escape(s['training_precision'])}; every score is computed in "
+            f"{html.escape(s['scoring_precision'])}.")
+
+
+def _recall_rows(m: dict) -> str:
+    """The table rows: test chance, untrained, trained, then validation trained."""
+    ks = [k for k in (1, 5, 10) if f"img2rel@{k}" in m["test"]]
+    return "".join(
+        f'<tr><td align="left">{html.escape(name)} recall@{k} ({short}@{k})</td>'
+        f"<td>{_pct(m['test_chance'].get(f'{short}@{k}'))}</td>"
+        f"<td>{_pct(m['test_untrained'].get(f'{short}@{k}'))}</td>"
+        f"<td><b>{_pct(m['test'].get(f'{short}@{k}'))}</b></td>"
+        f"<td>{_pct(m['best'].get(f'{short}@{k}'))}</td></tr>"
+        for short, name in _DIRS for k in ks)
 
 
 def _settings_table(c) -> str:
@@ -343,13 +409,6 @@ def _settings_table(c) -> str:
 def _html(result, s: dict, paths: dict, meta: dict, timings: dict | None = None) -> str:
     m, c = result.metrics, result.config
     esc = html.escape
-    ks = [k for k in (1, 5, 10) if f"img2rel@{k}" in m["best"]]
-    rows = "".join(
-        f'<tr><td align="left">{esc(name)} recall@{k} ({short}@{k})</td>'
-        f"<td>{_pct(m['chance'].get(f'{short}@{k}'))}</td>"
-        f"<td>{_pct(m['untrained'].get(f'{short}@{k}'))}</td>"
-        f"<td><b>{_pct(m['best'].get(f'{short}@{k}'))}</b></td></tr>"
-        for short, name in _DIRS for k in ks)
     backbone = meta.get("backbone")
     if isinstance(backbone, dict):
         backbone = backbone.get("name", "")
@@ -358,10 +417,10 @@ def _html(result, s: dict, paths: dict, meta: dict, timings: dict | None = None)
             f"{c.patience} epochs)" if result.stopped_early else
             f"training ran {epochs} epoch{'s' if epochs != 1 else ''}")
     stop = stop[:1].upper() + stop[1:]
-    kept = (f"the model kept is the one of epoch {s['best_epoch']}, the best on the held-out "
-            f"plots (recall@{c.select_k})" if s["best_epoch"] > 0 else
-            "no epoch did better on the held-out plots than the untrained model, so the model "
-            "kept is the untrained one (epoch 0): more or more varied relevés may help")
+    kept = (f"the model kept is the one of epoch {s['best_epoch']}, the best on the "
+            f"validation plots (recall@{c.select_k})" if s["best_epoch"] > 0 else
+            "no epoch did better on the validation plots than the untrained model, so the "
+            "model kept is the untrained one (epoch 0): more or more varied relevés may help")
     img = {k: esc(p.name) for k, p in paths.items()}
     pca = ""
     if "pca_plot" in img:
@@ -375,18 +434,19 @@ mean the embedding of the photograph alone already tells these communities apart
 <html lang="en"><head><meta charset="utf-8"><title>BotaCLIP training report</title>
 <style>{_CSS}</style></head><body>
 <h1>BotaCLIP training report</h1>
-<p class="lead">{_plain_recall(m, s['plots_val'])}</p>
+<p class="lead">{_plain_recall(m, s['plots_test'])}</p>
 <p>The model learned to give an orthophoto patch and the relevé of the plot at its centre
-similar embeddings. {s['plots_train']} plots were used for training; {s['plots_val']} plots
-in separate spatial blocks of {c.block_m:g} m were held out to measure it. {stop};
-{kept}. Backbone: {esc(str(backbone or 'not stated'))}. {_duration_text(result, timings)}</p>
-<h2>Details: retrieval on the held-out plots</h2>
-<table><tr><th align="left">direction and measure</th><th>chance</th><th>untrained</th>
-<th>trained</th></tr>
-{rows}</table>
-<p class="note">Recall@k: the share of held-out plots whose true partner (its relevé for
-a photograph, its photograph for a relevé) is among the k most similar of all
-{s['plots_val']} held-out plots. Chance is k / {s['plots_val']}.</p>
+similar embeddings. {_split_text(s, c, meta.get('patch_m'))} {stop}; {kept}. Backbone:
+{esc(str(backbone or 'not stated'))}. {_duration_text(result, timings)}</p>
+<h2>Details: retrieval on the test plots</h2>
+<table><tr><th align="left">direction and measure</th><th>chance (test)</th>
+<th>untrained (test)</th><th>trained (test)</th><th>trained (validation: selection)</th></tr>
+{_recall_rows(m)}</table>
+<p class="note">Recall@k: the share of test plots whose true partner (its relevé for a
+photograph, its photograph for a relevé) is among the k most similar of all
+{s['plots_test']} test plots. Chance is k / {s['plots_test']}. The last column is the same
+measure on the {s['plots_val']} validation plots, which chose the epoch kept: a selection
+score, which tends to be higher than what new plots give; quote the test figures.</p>
 <h2>1. Learning curves</h2>
 <img src="{img['loss_plot']}" alt="loss curves">
 <p>The contrastive loss falls as images and relevés of the same plot are pulled together
@@ -396,9 +456,12 @@ training curve keeps falling is overfitting: the kept model is the best validati
 (dotted line).</p>
 <h2>2. Retrieval against the untrained model and chance</h2>
 <img src="{img['recall_plot']}" alt="recall bars">
-<p>The bars compare retrieval on the held-out plots for a random guess, the model before
-training and the trained model, in both directions. The gap between the green and the other
-bars is what training learned from your relevés, measured on plots it never saw.</p>
+<p>The bars compare retrieval on the test plots for a random guess, the model before
+training and the trained model, in both directions; the pale bars are the trained model on
+the validation plots, which chose the epoch. The gap between the green and the grey and blue
+bars is what training learned from your relevés, measured on plots that played no part in
+training or in choosing the model. On the right, validation recall per epoch: the
+epoch kept is where it peaked.</p>
 {pca}
 <h2>Settings</h2>
 {_settings_table(c)}

@@ -16,7 +16,9 @@ from .base import TaskDialog
 from .common import BackboneInputs, add_plot_rows, device_combo
 
 MODEL_FOLDER = "botaclip_model"
-MIN_PLOTS = 100     # backend.train: MIN_TRAIN_PLOTS + MIN_VAL_PLOTS
+# backend.train.min_plots(): 50 training + 50 validation + 50 test plots (not imported: the
+# plugin imports no backend module while QGIS loads it; tests/test_dialog_traps.py checks)
+MIN_PLOTS = 150
 
 
 def _pct(value) -> str:
@@ -28,31 +30,43 @@ def _pct(value) -> str:
 
 
 def recall_text(summary) -> str:
-    """What validation recall@10 means, in a sentence, with chance beside it."""
+    """What test recall@10 means, in a sentence, with chance beside it: the test plots
+    played no part in training or in choosing the epoch."""
     from ..processing.train import metric
 
     return tr("It finds the right relevé among its 10 nearest for {trained} of {n} held-out "
-              "validation plots (chance: {chance}; untrained backbone: {untrained}).").format(
-        n=summary.n_val, trained=_pct(metric(summary, "best", "img2rel@10")),
-        chance=_pct(metric(summary, "chance", "img2rel@10")),
-        untrained=_pct(metric(summary, "untrained", "img2rel@10")))
+              "test plots (chance: {chance}; untrained backbone: {untrained}).").format(
+        n=getattr(summary, "n_test", 0), trained=_pct(metric(summary, "test", "img2rel@10")),
+        chance=_pct(metric(summary, "test_chance", "img2rel@10")),
+        untrained=_pct(metric(summary, "test_untrained", "img2rel@10")))
 
 
 def recall_details(summary) -> str:
-    """The figures behind :func:`recall_text`, both directions, for the details."""
+    """The figures behind :func:`recall_text`, both directions, the validation score that
+    chose the epoch, and where the plots went (the buffer included), for the details."""
     from ..processing.train import metric
 
-    rows = [tr("Recall@10 on the validation plots (trained / untrained / chance):")]
-    for key, label in (("img2rel@10", tr("image → relevé")),
-                       ("rel2img@10", tr("relevé → image"))):
+    rows = [tr("Recall@10 on the test plots (trained / untrained / chance):")]
+    directions = (("img2rel@10", tr("image → relevé")), ("rel2img@10", tr("relevé → image")))
+    for key, label in directions:
         rows.append("  " + label + ": " + " / ".join(
-            _pct(metric(summary, which, key)) for which in ("best", "untrained", "chance")))
-    rows.append(tr("{used} of {total} plots used ({train} to train, {val} to validate, in "
-                   "blocks of {block:g} m); {taxa} taxa; best epoch {best} of {epochs}.")
+            _pct(metric(summary, which, key))
+            for which in ("test", "test_untrained", "test_chance")))
+    rows.append(tr("Recall@10 on the validation plots, which chose the epoch (selection "
+                   "score, trained / chance):"))
+    for key, label in directions:
+        rows.append("  " + label + ": " + " / ".join(
+            _pct(metric(summary, which, key)) for which in ("best", "chance")))
+    rows.append(tr("{used} of {total} plots used ({train} to train, {val} to validate, "
+                   "{test} to test, in blocks of {block:g} m; {buffer} training plots closer "
+                   "than {buffer_m:g} m to a validation or test plot left out); {taxa} taxa; "
+                   "best epoch {best} of {epochs}.")
                 .format(used=summary.n_plots, total=summary.n_plots_total,
-                        train=summary.n_train, val=summary.n_val, block=summary.block_m,
-                        taxa=summary.n_taxa, best=summary.best_epoch,
-                        epochs=summary.epochs_trained))
+                        train=summary.n_train, val=summary.n_val,
+                        test=getattr(summary, "n_test", 0), block=summary.block_m,
+                        buffer=getattr(summary, "n_buffer", 0),
+                        buffer_m=getattr(summary, "buffer_m", 0.0), taxa=summary.n_taxa,
+                        best=summary.best_epoch, epochs=summary.epochs_trained))
     return "\n".join(rows)
 
 
@@ -106,8 +120,9 @@ class TrainDialog(TaskDialog):
             return error
         layer = self.releves.currentLayer()
         if layer is not None and 0 <= layer.featureCount() < MIN_PLOTS:
-            return tr("Training needs at least {n} plots (half of them to check the model "
-                      "on); '{layer}' has {count}.").format(
+            return tr("Training needs at least {n} plots (a third to train on, a third to "
+                      "choose the epoch, a third to test the model); '{layer}' has "
+                      "{count}.").format(
                 n=MIN_PLOTS, layer=layer.name(), count=layer.featureCount())
         folder = self.folder.filePath().strip()
         if not folder:
@@ -122,9 +137,12 @@ class TrainDialog(TaskDialog):
     def accept(self) -> None:
         """Run, after asking before a model folder that holds files is replaced."""
         folder = self.folder.filePath().strip()
+        self.overwrite = False
         if not self.running and folder and os.path.isdir(folder) and os.listdir(folder) \
-                and not self.validation_error() and not self.confirm_overwrite(folder):
-            return
+                and not self.validation_error():
+            if not self.confirm_overwrite(folder):
+                return
+            self.overwrite = True       # "yes": the backend's overwrite (other files kept)
         super().accept()
 
     def confirm_overwrite(self, folder: str) -> bool:
@@ -146,6 +164,8 @@ class TrainDialog(TaskDialog):
             cache_dir=self.settings.cache_folder or None)
         if self.backbone_config:
             kwargs["backbone_config"] = dict(self.backbone_config)
+        if getattr(self, "overwrite", False):
+            kwargs["overwrite"] = True
         return kwargs
 
     def make_task(self) -> BackendTask:

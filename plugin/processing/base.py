@@ -29,7 +29,13 @@ from ..compat import (
 )
 from ..i18n import tr
 from ..labels import cover_scale_label, cover_scales, sensor_choices
-from ..layers import apply_style, raster_source, set_layer_visible, vector_source
+from ..layers import (
+    apply_style,
+    raster_source,
+    remove_copies,
+    set_layer_visible,
+    vector_source,
+)
 from ..progress import FeedbackProgress
 
 
@@ -69,6 +75,7 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
         from ..settings import Settings, apply_threads
 
         progress = FeedbackProgress(feedback)
+        self._copies: list = []          # temporary copies of layers, removed at the end
         try:
             apply_threads(Settings().threads)
             return self.run_backend(parameters, context, progress)
@@ -79,6 +86,8 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
                 "A Python package BotaCLIP needs is missing ({error}). Open BotaCLIP > "
                 "Settings… or the BotaCLIP message for how to install it.").format(
                     error=exc)) from exc
+        finally:
+            remove_copies(self._copies)
 
     def run_backend(self, parameters, context, progress):
         raise NotImplementedError
@@ -159,7 +168,10 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
         if layer is None:
             raise QgsProcessingException(tr("Cannot open the layer given as {name}.").format(
                 name=name))
-        return vector_source(layer, QgsProcessingUtils.tempFolder())
+        source = vector_source(layer, QgsProcessingUtils.tempFolder())
+        if hasattr(self, "_copies"):
+            self._copies.append(source)     # a LayerCopy's folder goes when the run ends
+        return source
 
     @staticmethod
     def style_on_load(context, path: str, style: str | None, *, visible: bool = True) -> None:

@@ -14,7 +14,7 @@ from qgis.core import (
 )
 
 from ..compat import NUMBER_DOUBLE, NUMBER_INTEGER
-from ..i18n import tr
+from ..i18n import tr, translatable
 from ..labels import TRANSFORM_LABELS, choice_label, cover_transforms
 from ..settings import Settings
 from .modelparams import (
@@ -30,13 +30,25 @@ from .modelparams import (
 # while QGIS loads it (tests/test_dialog_traps.py checks that the two agree)
 DEFAULT_TRANSFORM = "sqrt"
 
-# (output name, metrics entry, key) of the validation recalls reported as numbers
+# (output name, metrics entry, key, description) of the recalls reported as numbers. The
+# names are those of earlier versions; RECALL_*, UNTRAINED_* and CHANCE_10 are now the
+# held-out TEST plots (earlier: the validation plots, which chose the epoch and flatter the
+# model); the validation figures, the selection score, are the VAL_* outputs.
 RECALL_OUTPUTS = (
-    ("RECALL_IMG2REL_10", "best", "img2rel@10"),
-    ("RECALL_REL2IMG_10", "best", "rel2img@10"),
-    ("UNTRAINED_IMG2REL_10", "untrained", "img2rel@10"),
-    ("UNTRAINED_REL2IMG_10", "untrained", "rel2img@10"),
-    ("CHANCE_10", "chance", "img2rel@10"),
+    ("RECALL_IMG2REL_10", "test", "img2rel@10",
+     translatable("Test recall@10, image to relevé (trained)")),
+    ("RECALL_REL2IMG_10", "test", "rel2img@10",
+     translatable("Test recall@10, relevé to image (trained)")),
+    ("UNTRAINED_IMG2REL_10", "test_untrained", "img2rel@10",
+     translatable("Test recall@10, image to relevé (untrained)")),
+    ("UNTRAINED_REL2IMG_10", "test_untrained", "rel2img@10",
+     translatable("Test recall@10, relevé to image (untrained)")),
+    ("CHANCE_10", "test_chance", "img2rel@10", translatable("Test recall@10 by chance")),
+    ("VAL_RECALL_IMG2REL_10", "best", "img2rel@10",
+     translatable("Validation recall@10, image to relevé (trained; chose the epoch)")),
+    ("VAL_RECALL_REL2IMG_10", "best", "rel2img@10",
+     translatable("Validation recall@10, relevé to image (trained; chose the epoch)")),
+    ("VAL_CHANCE_10", "chance", "img2rel@10", translatable("Validation recall@10 by chance")),
 )
 
 
@@ -55,6 +67,7 @@ class TrainAlgorithm(ModelAlgorithm):
     EPOCHS = "EPOCHS"
     SEED = "SEED"
     MIN_VALID = "MIN_VALID"
+    BUFFER_M = "BUFFER_M"
     OUTPUT = "OUTPUT"
     REPORT = "REPORT"
 
@@ -72,8 +85,11 @@ class TrainAlgorithm(ModelAlgorithm):
             "that the image patch of a plot and its list of taxa get similar embeddings.\n\n"
             "Relevés: one point (or polygon) per plot with one numeric column per taxon. "
             "Taxon columns: by default every numeric column except the plot id and "
-            "coordinates. At least 100 usable plots are needed (half of them, in separate "
-            "spatial blocks, check the model while it trains).\n\n"
+            "coordinates. At least 150 usable plots are needed: 50 each to train, to choose "
+            "the epoch kept (validation) and to test the model (the figures reported); by "
+            "default 60 %, 20 % and 20 % of the plots, in separate spatial blocks. Training "
+            "plots closer than the buffer (default: the patch size) to a validation or test "
+            "plot are left out, so that no training patch overlaps a held-out one.\n\n"
             "Sensor or wavelengths give each band its wavelength (see 'Check orthophoto and "
             "relevés'). Patch size: side of the square of image around each plot, in "
             "metres. Backbone: DOFA base is the reference; its weights file is looked up in "
@@ -83,8 +99,10 @@ class TrainAlgorithm(ModelAlgorithm):
             "features are cached, so a second training on the same data starts at once. "
             "Training stops early when the validation recall stops improving.\n\n"
             "Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the "
-            "loss curves and the validation recall@1/5/10 of the trained model, the untrained "
-            "model and chance, and these recalls as numbers.")
+            "loss curves and the test recall@1/5/10 of the trained model, the untrained model "
+            "and chance, and these recalls as numbers: RECALL_*, UNTRAINED_* and CHANCE_10 "
+            "are test figures (held-out plots that chose nothing); VAL_* are the validation "
+            "figures, which chose the epoch and so flatter the model.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_releve_parameters()
@@ -104,20 +122,18 @@ class TrainAlgorithm(ModelAlgorithm):
         self.addParameter(advanced(QgsProcessingParameterNumber(
             self.MIN_VALID, tr("Minimum valid fraction of a patch"), NUMBER_DOUBLE, 0.8,
             False, 0.0, 1.0)))
+        self.addParameter(advanced(QgsProcessingParameterNumber(
+            self.BUFFER_M, tr("Buffer between training and held-out plots, in metres "
+                              "(empty: the patch size)"), NUMBER_DOUBLE, None, True, 0.0)))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.OUTPUT, tr("Model folder")))
         self.addOutput(QgsProcessingOutputHtml(self.REPORT, tr("Training report")))
-        self.addOutput(QgsProcessingOutputNumber(
-            "RECALL_IMG2REL_10", tr("Validation recall@10, image to relevé (trained)")))
-        self.addOutput(QgsProcessingOutputNumber(
-            "RECALL_REL2IMG_10", tr("Validation recall@10, relevé to image (trained)")))
-        self.addOutput(QgsProcessingOutputNumber(
-            "UNTRAINED_IMG2REL_10", tr("Validation recall@10, image to relevé (untrained)")))
-        self.addOutput(QgsProcessingOutputNumber(
-            "UNTRAINED_REL2IMG_10", tr("Validation recall@10, relevé to image (untrained)")))
-        self.addOutput(QgsProcessingOutputNumber("CHANCE_10",
-                                                 tr("Validation recall@10 by chance")))
+        for name, _entry, _key, description in RECALL_OUTPUTS:
+            self.addOutput(QgsProcessingOutputNumber(name, tr(description)))
         self.addOutput(QgsProcessingOutputNumber("N_PLOTS", tr("Plots used")))
+        self.addOutput(QgsProcessingOutputNumber("N_TEST", tr("Test plots")))
+        self.addOutput(QgsProcessingOutputNumber(
+            "N_BUFFER", tr("Training plots left out by the buffer")))
         self.addOutput(QgsProcessingOutputNumber("N_TAXA", tr("Taxa")))
         self.addOutput(QgsProcessingOutputNumber("BEST_EPOCH", tr("Best epoch")))
 
@@ -136,13 +152,22 @@ class TrainAlgorithm(ModelAlgorithm):
             cover_transform=cover_transforms()[
                 self.parameterAsEnum(parameters, self.COVER_TRANSFORM, context)],
             min_valid=self.parameterAsDouble(parameters, self.MIN_VALID, context),
+            buffer_m=self.buffer_value(parameters, context),
             cache_dir=Settings().cache_folder or None, progress=progress)
         results = {self.OUTPUT: str(summary.out), self.REPORT: str(summary.report_html),
                    "N_PLOTS": summary.n_plots, "N_TAXA": summary.n_taxa,
-                   "BEST_EPOCH": summary.best_epoch}
-        for name, entry, key in RECALL_OUTPUTS:
+                   "BEST_EPOCH": summary.best_epoch, "N_TEST": summary.n_test,
+                   "N_BUFFER": summary.n_buffer}
+        for name, entry, key, _description in RECALL_OUTPUTS:
             results[name] = metric(summary, entry, key)
         for line in summary.text().splitlines():
             progress.info(line)
         return results
 
+
+    def buffer_value(self, parameters, context) -> float | None:
+        """The buffer in metres, or None (empty: the patch size)."""
+        value = parameters.get(self.BUFFER_M)
+        if value is None or value == "":
+            return None
+        return self.parameterAsDouble(parameters, self.BUFFER_M, context)

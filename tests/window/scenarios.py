@@ -401,7 +401,7 @@ def cancel(ctx):
     dlg.stride.setValue(4.0)
     out = ctx.work / "cancelled.tif"
     # the result of an earlier run at the same path, shown in the project
-    out.write_bytes(Path(ctx.data["ortho"]).read_bytes())
+    out.write_bytes(Path(ctx.data["previous"]).read_bytes())
     ctx.facts["previous_bytes"] = out.stat().st_size
     ctx.iface.addRasterLayer(str(out), "previous result")
     dlg.output.setFilePath(str(out))
@@ -424,7 +424,7 @@ def cancel(ctx):
     yield SETTLE
     ctx.facts.update(outcome(ctx, dlg))
     ctx.facts["outputs"] = sorted(p.name for p in ctx.work.glob("*.tif*"))
-    ctx.facts["out_unchanged"] = out.read_bytes() == Path(ctx.data["ortho"]).read_bytes()
+    ctx.facts["out_unchanged"] = out.read_bytes() == Path(ctx.data["previous"]).read_bytes()
     ctx.facts["layers"] = layer_tree(ctx)
     ctx.shot("cancel-done", keep=True)
 
