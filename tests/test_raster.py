@@ -4,7 +4,6 @@ everything else is synthetic and made in tmp_path."""
 
 import csv
 import json
-import time
 
 import numpy as np
 import pytest
@@ -653,9 +652,10 @@ def test_build_vrt_errors_and_holes(tmp_path):
     assert p.valid[:, 20:].all() and p.valid_fraction == pytest.approx(2 / 3)
 
 
-def test_throughput_100m_patches_from_20cm_ortho(tmp_path):
-    """Reading speed: 100 m patches from a 0.2 m 4-band uint8 GeoTIFF to 224 px, each patch
-    at a new place (GDAL's block cache does not help), as when caching plot features."""
+def test_100m_patches_from_20cm_ortho(tmp_path):
+    """100 m patches from a 0.2 m 4-band uint8 GeoTIFF to 224 px, each at a new place (GDAL's
+    block cache does not help), as when caching plot features. How fast that is belongs to
+    make bench (bench_backbone's feature pipeline), not to a timed test."""
     n = 4000                                              # 800 m square
     rng = np.random.default_rng(0)
     path = tmp_path / "ortho20cm.tif"
@@ -674,14 +674,8 @@ def test_throughput_100m_patches_from_20cm_ortho(tmp_path):
                for i in range(7) for j in range(7)]
     order = rng.permutation(len(centres))
     with PatchReader(path, patch_m=100, patch_px=224) as r:
-        t = time.perf_counter()
-        for k in order:
-            p = r.read(*centres[k])
-        dt = time.perf_counter() - t
-    rate = len(centres) / dt
-    print(f"\n{rate:.1f} patches/s (100 m, 0.2 m 4-band uint8 GeoTIFF -> 224 px, bilinear)")
-    assert p.data.shape == (4, 224, 224) and p.valid.all()
-    assert rate > 10
+        patches = [r.read(*centres[k]) for k in order]
+    assert all(p.data.shape == (4, 224, 224) and p.valid.all() for p in patches)
 
 
 @pytest.mark.parametrize("gdal_type", [gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16])

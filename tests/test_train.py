@@ -174,7 +174,10 @@ def test_identical_relevés_are_refused(tmp_path):
 
 def test_bad_device_transform_and_output(small_scene, tmp_path):
     ortho, releves = small_scene
-    if not torch.cuda.is_available():
+    if torch.cuda.is_available():           # the CUDA variant runs where there is a GPU
+        summary = train_model(ortho, releves, tmp_path / "gpu", **{**SMALL, "device": "cuda"})
+        assert (summary.out / "config.json").exists()
+    else:
         with pytest.raises(BotaclipError, match="no CUDA GPU is usable"):
             train_model(ortho, releves, tmp_path / "m", **{**SMALL, "device": "cuda"})
         assert not (tmp_path / "m").exists()

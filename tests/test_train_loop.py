@@ -258,6 +258,9 @@ def test_bad_settings_and_missing_cuda_are_explained(data):
                                                 "test_fraction": 0.5}))
     with pytest.raises(BotaclipError, match=r"buffer_m \(--buffer-m\) must be 0 or more"):
         train_on_features(*data, TrainConfig(**{**CFG, "buffer_m": -1.0}))
-    if not torch.cuda.is_available():
+    if torch.cuda.is_available():           # the CUDA variant runs where there is a GPU
+        result = train_on_features(*data, TrainConfig(**{**CFG, "device": "cuda"}))
+        assert result.metrics["best"]["img2rel@10"] >= 0.0
+    else:
         with pytest.raises(BotaclipError, match="no CUDA GPU.*--device cpu"):
             train_on_features(*data, TrainConfig(**{**CFG, "device": "cuda"}))
