@@ -20,10 +20,12 @@ carry it.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
 import platform
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -107,6 +109,7 @@ def save_bundle(out_dir, result, meta: dict) -> Path:
     is stored as given. An existing bundle at ``out_dir`` is replaced; any other non-empty
     folder is refused. The folder appears only when complete.
     """
+    from safetensors import SafetensorError
     from safetensors.torch import save_file
 
     out_dir = Path(out_dir)
@@ -160,8 +163,13 @@ def save_bundle(out_dir, result, meta: dict) -> Path:
             raise BotaclipError(f"The bundle's metadata cannot be written as JSON ({exc}); "
                                 "give plain numbers, strings, lists and dicts.") from exc
         (tmp / CONFIG_NAME).write_text(text + "\n", encoding="utf-8")
-        save_file(tensors, str(tmp / WEIGHTS_NAME),
-                  metadata={"format_version": str(FORMAT_VERSION), "botaclip": __version__})
+        try:
+            save_file(tensors, str(tmp / WEIGHTS_NAME),
+                      metadata={"format_version": str(FORMAT_VERSION), "botaclip": __version__})
+        except SafetensorError as exc:     # its I/O errors (a full disk) are not OSErrors
+            code = re.search(r"os error (\d+)", str(exc))
+            n = int(code.group(1)) if code else errno.EIO
+            raise OSError(n, os.strerror(n) if code else str(exc)) from exc
         # safetensors creates its file private (0600); a bundle is shared like config.json
         os.chmod(tmp / WEIGHTS_NAME, (tmp / CONFIG_NAME).stat().st_mode & 0o777)
     return out_dir

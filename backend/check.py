@@ -4,13 +4,17 @@ Every plot gets exactly one status, in this order of precedence:
 ``duplicate_id`` (its id occurs more than once), ``no_geometry``, ``outside_raster`` (its
 centre is outside the orthophoto), ``too_much_nodata`` (less than ``min_valid`` of its patch
 holds valid pixels), ``no_taxa`` (no taxon recorded) or ``usable``. Nothing is dropped
-silently: the report lists every plot that is not usable with its reason, and can be written
-as JSON, as a point layer of plot statuses and as a contact sheet of sample patches.
+silently: the report lists every plot that is not usable with its reason, and the notices
+about the relevés as a whole (covers of a taxon given twice in a plot and combined, names that
+differ only by an author, text fields not read as taxa), and can be written as JSON, as a
+point layer of plot statuses and as a contact sheet of sample patches. An orthophoto cut
+short, a patch smaller than a pixel or larger than the orthophoto are errors.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,10 +27,11 @@ from .errors import BotaclipError
 from .io.atomic import atomic_output
 from .io.band_stats import sample_band_stats
 from .io.gdalutil import srs_from_wkt, srs_label
+from .io.lock import hold_outputs
 from .io.outputs import check_output, input_files, recorded_name
 from .io.patches import PatchReader
 from .io.presets import resolve_bands
-from .io.raster import raster_info, to_raster_crs
+from .io.raster import check_complete, check_patch_size, raster_info, to_raster_crs
 from .io.vector import check_points_output, write_points
 from .progress import SILENT, Progress
 from .releves import ReleveOptions, Releves, read_releves
@@ -63,6 +68,7 @@ class CheckReport:
     x: np.ndarray = field(repr=False, default=None)  # plot coordinates in the raster CRS
     y: np.ndarray = field(repr=False, default=None)
     outputs: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)      # releves.Notice: about the whole set
 
     @property
     def plots_total(self) -> int:
@@ -93,6 +99,7 @@ class CheckReport:
             "status_counts": self.counts,
             "problems": [{"plot": pid, "reason": s}
                          for pid, s in zip(self.plot_ids, self.status) if s != "usable"],
+            "notices": [n.to_dict() for n in self.notices],
             "taxon_frequencies": self.taxon_frequencies,
             "raster": self.raster,
             "bands": self.bands,
@@ -110,6 +117,7 @@ class CheckReport:
         for s, n in self.counts.items():
             if s != "usable" and n:
                 lines.append(f"  {n} plot(s): {REASON_TEXT[s]} ({s})")
+        lines += [f"Notice: {n.message}" for n in self.notices]
         top = list(self.taxon_frequencies.items())[:5]
         if top:
             lines.append("Commonest taxa: " + ", ".join(f"{t} ({n})" for t, n in top))
@@ -128,32 +136,63 @@ def check_data(ortho, releves, options: ReleveOptions | None = None, *, sensor=N
     (checked first: see :func:`check_outputs`; ``overwrite`` replaces files that are not
     ours)."""
     options = options or ReleveOptions()
-    if not 0 <= min_valid <= 1:
-        raise BotaclipError(f"The minimum valid fraction must be between 0 and 1, not {min_valid}.")
-    if patch_m <= 0:
-        raise BotaclipError(f"The patch size must be a positive number of metres, not {patch_m}.")
+    _check_settings(patch_m, min_valid)
     check_outputs(input_files(ortho, releves, options.table), plots_out=plots_out,
                   contact_sheet=contact_sheet, json_out=json_out, overwrite=overwrite)
-    progress.report(0.0, "Reading the orthophoto")
-    info = raster_info(ortho)
-    bands = resolve_bands(info, sensor=sensor, wavelengths=wavelengths)
-    progress.report(0.02, "Reading the relevés")
-    rel = read_releves(releves, options, progress=progress.sub(0.02, 0.1))
-    progress.check()
-    xs, ys = to_raster_crs(info, rel.x, rel.y, rel.srs_wkt)
-    has_geom = np.isfinite(xs) & np.isfinite(ys)
-    inside = _inside(ortho, info, rel, xs, ys, has_geom)
-    status, valid = _plot_status(ortho, rel, xs, ys, has_geom, inside, patch_m, min_valid,
-                                 progress)
-    report = _report(ortho, info, bands, rel, status, valid, xs, ys, has_geom,
-                     recorded_name(releves, rel.source),
-                     settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
-                               "wavelengths": wavelengths if wavelengths is None or isinstance(
-                                   wavelengths, str) else list(wavelengths)})
-    progress.check()
-    _write_outputs(report, rel, bands, plots_out, contact_sheet, json_out, overwrite, progress)
-    progress.report(1.0, "Check complete")
-    return report
+    # another run writing one of these outputs is refused here (io/lock.py)
+    with hold_outputs(plots_out, contact_sheet, json_out, progress=progress):
+        progress.report(0.0, "Reading the orthophoto")
+        info = raster_info(ortho)
+        check_complete(info)
+        check_patch_size(info, patch_m, min_valid=min_valid)
+        bands = resolve_bands(info, sensor=sensor, wavelengths=wavelengths)
+        progress.report(0.02, "Reading the relevés")
+        rel = read_releves(releves, options, progress=progress.sub(0.02, 0.1))
+        for notice in rel.notices:
+            (progress.warn if notice.is_warning else progress.info)(notice.message)
+        progress.check()
+        xs, ys = to_raster_crs(info, rel.x, rel.y, rel.srs_wkt)
+        has_geom = np.isfinite(xs) & np.isfinite(ys)
+        inside = _inside(ortho, info, rel, xs, ys, has_geom)
+        status, valid = _plot_status(ortho, rel, xs, ys, has_geom, inside, patch_m, min_valid,
+                                     progress)
+        report = _report(ortho, info, bands, rel, status, valid, xs, ys, has_geom,
+                         recorded_name(releves, rel.source),
+                         settings={"patch_m": patch_m, "min_valid": min_valid, "sensor": sensor,
+                                   "wavelengths": wavelengths if wavelengths is None or isinstance(
+                                       wavelengths, str) else list(wavelengths)})
+        progress.check()
+        _write_outputs(report, rel, bands, plots_out, contact_sheet, json_out, overwrite, progress)
+        progress.report(1.0, "Check complete")
+        return report
+
+
+def _check_settings(patch_m, min_valid) -> None:
+    """Refuse a patch size or a minimum valid fraction that is not a number in range, before
+    any file is read (the patch is checked against the orthophoto's pixels once it is
+    open: :func:`backend.io.raster.check_patch_size`)."""
+    try:
+        mv, pm = float(min_valid), float(patch_m)
+    except (TypeError, ValueError):
+        mv = pm = math.nan
+    if not 0 <= mv <= 1:
+        raise BotaclipError(f"The minimum share of valid pixels (--min-valid) must be a fraction "
+                            f"between 0 and 1, e.g. 0.8 for 80 %, not {min_valid}.")
+    if not (math.isfinite(pm) and pm > 0):
+        raise BotaclipError(f"The patch size (--patch-m) must be a positive number of metres, "
+                            f"not {patch_m}. The default, 100 m, suits most orthophotos.")
+
+
+def _degrees_hint(rel: Releves) -> str:
+    """A hint when plot coordinates that look like degrees were read in a projected CRS."""
+    ok = np.isfinite(rel.x) & np.isfinite(rel.y)
+    if not ok.any() or not rel.srs_wkt or srs_from_wkt(rel.srs_wkt).IsGeographic():
+        return ""
+    if np.abs(rel.x[ok]).max() <= 180 and np.abs(rel.y[ok]).max() <= 90:
+        return (f"\nThe plot coordinates look like longitude and latitude in degrees, but they "
+                f"were read in {srs_label(rel.srs_wkt)}: give their real CRS (--crs EPSG:4326 "
+                "for degrees), or set it on the layer.")
+    return ""
 
 
 def _inside(ortho, info, rel: Releves, xs, ys, has_geom) -> np.ndarray:
@@ -167,7 +206,8 @@ def _inside(ortho, info, rel: Releves, xs, ys, has_geom) -> np.ndarray:
             f"No plot of {rel.source} lies inside the orthophoto {ortho}.\n"
             f"  orthophoto extent ({srs_label(info.srs_wkt)}): {_fmt_extent(info.bounds)}\n"
             f"  plots extent (same CRS):     {_fmt_extent(pe)}\n"
-            "Check that both layers have the right CRS and that they cover the same area.")
+            "Check that both layers have the right CRS and that they cover the same area."
+            + _degrees_hint(rel))
     return inside
 
 
@@ -223,7 +263,7 @@ def _report(ortho, info, bands, rel: Releves, status, valid, xs, ys, has_geom, s
         settings=settings,
         extents={"raster": list(info.bounds), "plots": plot_extent,
                  "crs": srs_label(info.srs_wkt)},
-        x=xs, y=ys,
+        x=xs, y=ys, notices=list(rel.notices),
     )
 
 

@@ -10,14 +10,25 @@ Relevé options (``--plot-id``, ``--table``, ``--cover-scale``...) go with ``che
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
-
-from ..errors import BotaclipError
+import re
 
 COVER_SCALES = ["auto", "presence", "percent", "fraction", "braun-blanquet", "count"]
 
 BACKBONE_CHOICES = "dofa-small | dofa-base | dofa-large | dofa-custom | timm:NAME | spectral"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The `botaclip` parser (its subcommands' parsers are of the same class): argparse's
+    own type names in its messages ("invalid float value: 'abc'") become words a person
+    who is not a programmer reads ("'abc' is not a number")."""
+
+    _PLAIN = ((re.compile(r"invalid int value: ('.*')"), r"\1 is not a whole number"),
+              (re.compile(r"invalid float value: ('.*')"), r"\1 is not a number"))
+
+    def error(self, message):
+        for pattern, text in self._PLAIN:
+            message = pattern.sub(text, message)
+        super().error(message)
 
 
 def csv_list(text):
@@ -26,37 +37,11 @@ def csv_list(text):
 
 
 def cover_mapping(text):
-    """'r=1,+=2,...', or a JSON file {code: percent}, or a CSV file of code,percent lines
-    (a first line that is not a number, a header, is skipped)."""
-    if not text:
-        return None
-    p = Path(text)
-    if p.suffix.lower() == ".json" and p.exists():
-        pairs = list(json.loads(p.read_text(encoding="utf-8")).items())
-    elif p.exists():
-        lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        pairs = [ln.replace(";", ",").split(",")[:2] for ln in lines]
-        if pairs and len(pairs[0]) == 2 and not _is_number(pairs[0][1]):
-            pairs = pairs[1:]
-    else:
-        pairs = [item.split("=", 1) for item in text.split(",")]
-    mapping = {}
-    for pair in pairs:
-        if len(pair) != 2 or not _is_number(pair[1]):
-            raise BotaclipError(
-                f"Cannot read the cover mapping {text!r} at {'='.join(map(str, pair))!r}: write "
-                "CODE=PERCENT pairs separated by commas, e.g. 'r=1,+=2,1=3', or a CSV file of "
-                "code,percent lines.")
-        mapping[str(pair[0]).strip()] = float(pair[1])
-    return mapping
+    """``--cover-mapping``: 'r=1,+=2,...', a JSON file {code: percent} or a CSV file of
+    code,percent lines (see :func:`backend.releves.covers.read_cover_mapping`)."""
+    from ..releves.covers import read_cover_mapping
 
-
-def _is_number(text) -> bool:
-    try:
-        float(text)
-        return True
-    except (TypeError, ValueError):
-        return False
+    return read_cover_mapping(text)
 
 
 def json_object(text):
@@ -72,10 +57,11 @@ def add_releve_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--plot-id", metavar="FIELD", help="field holding the plot id "
                    "(default: plot_id if present, else the feature id)")
     g.add_argument("--species-columns", metavar="A,B", type=csv_list,
-                   help="taxon columns of a wide layer (default: every numeric field except "
-                   "the plot id and --exclude-columns)")
+                   help="taxon columns of a wide layer (default: every field of covers, "
+                   "numbers or cover codes, except the plot id, coordinates, ids and "
+                   "--exclude-columns)")
     g.add_argument("--exclude-columns", metavar="A,B", type=csv_list,
-                   help="numeric fields that are not taxa")
+                   help="fields that are not taxa")
     g.add_argument("--table", metavar="CSV", help="long table (plot id, taxon, cover) joined "
                    "on the plot id to the relevé points")
     g.add_argument("--table-plot-id", metavar="FIELD", help="plot id field of the long "

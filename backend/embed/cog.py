@@ -100,9 +100,10 @@ def write_cog(src_path: Path, dst_path: Path, *, block: int, predictor: bool,
     src = None
     if not ok:
         text = "; ".join(real) or failure or "no message"
+        # the cause lets atomic_output name the user's path and the fix (a full disk...)
         raise BotaclipError(f"GDAL could not write the cloud-optimised GeoTIFF {dst_path} "
                             f"({text}). Check the free disk space and that the folder is "
-                            "writable.")
+                            "writable.") from RuntimeError(text)
 
 
 def _opens_as_cog(path: Path, src) -> bool:

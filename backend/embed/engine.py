@@ -17,9 +17,10 @@ from ..cache_keys import raster_identity
 from ..errors import BotaclipError, Cancelled
 from ..io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
 from ..io.atomic import atomic_output
+from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
 from ..io.patches import PatchReader, sample_patches
-from ..io.raster import raster_info
+from ..io.raster import check_complete, check_patch_size, raster_info
 from ..progress import SILENT, Progress
 from .cog import block_is_empty, create_temp, embedding_tags, write_cog, write_tags
 from .grid import Grid, intersect, is_empty, parse_extent, plan_grid
@@ -143,7 +144,7 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                               progress=progress)
     for note in emb_model.notes:
         progress.info(note)
-    stride, step = _stride(emb_model, stride_m, info)
+    stride, step = _stride(emb_model, stride_m, info, min_valid)
     area, area_mask = _area(ortho, info, extent, mask, progress)
     grid = plan_grid(tuple(area), step)
     union, step_px = choose_union(emb_model, step, info.linear_unit_m, block_px)
@@ -154,11 +155,13 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                progress=progress, t_start=t_start, keep=_keep_inputs,
                blocks=_blocks(grid, block_px), overwrite=overwrite)
     state = _state(job, cache_dir, dev.type)
-    state.acquire()
-    try:
-        return _run(job, state)
-    finally:
-        state.release()
+    # another run writing the same raster (whatever its settings) is refused here, before work
+    with hold_outputs(out, preview, what="embedding raster", progress=progress):
+        state.acquire()
+        try:
+            return _run(job, state)
+        finally:
+            state.release()
 
 
 # ------------------------------------------------------------------------------ checks
@@ -204,10 +207,12 @@ def _check_settings(*, dtype, precision, min_valid, batch_size, workers, block_p
     if not 0.0 <= min_valid <= 1.0:
         raise BotaclipError(f"--min-valid must be a fraction between 0 and 1 (got {min_valid}).")
     if batch_size is not None and int(batch_size) < 1:
-        raise BotaclipError(f"The batch size must be at least 1 (got {batch_size}).")
+        raise BotaclipError(f"The batch size (--batch-size, patches per forward pass) must be "
+                            f"at least 1, not {batch_size}; leave it out to let BotaCLIP "
+                            "choose from the device and its free memory.")
     if workers is not None and int(workers) < 0:
-        raise BotaclipError(f"--workers must be 0 (read on the compute thread) or more "
-                            f"(got {workers}).")
+        raise BotaclipError(f"The number of reader threads (--workers) must be 0 (read on the "
+                            f"compute thread) or more, not {workers}.")
     block_px = int(block_px or DEFAULT_BLOCK_PX)
     if block_px not in (16, 32, 64):
         raise BotaclipError(f"block_px must be 16, 32 or 64 (got {block_px}).")
@@ -215,7 +220,9 @@ def _check_settings(*, dtype, precision, min_valid, batch_size, workers, block_p
 
 
 def _projected_raster_info(ortho):
+    """The orthophoto's header; a GeoTIFF cut short or a CRS in degrees is refused."""
     info = raster_info(ortho)
+    check_complete(info)
     if info.is_geographic:
         raise BotaclipError(
             f"{ortho} is in a geographic CRS ({info.crs_label}, degrees): patches and strides "
@@ -224,12 +231,11 @@ def _projected_raster_info(ortho):
     return info
 
 
-def _stride(model: EmbedModel, stride_m, info) -> tuple[float, float]:
-    """(stride in metres, in map units), checked against the patch and the raster's pixels."""
+def _stride(model: EmbedModel, stride_m, info, min_valid: float) -> tuple[float, float]:
+    """(stride in metres, in map units), checked against the patch and the raster's pixels;
+    the patch checked too: not under a pixel, not so large that every patch is nodata."""
     unit = info.linear_unit_m
-    if not (math.isfinite(model.patch_m) and model.patch_m > 0):
-        raise BotaclipError(f"The patch size must be a positive number of metres, not "
-                            f"{model.patch_m}.")
+    check_patch_size(info, model.patch_m, min_valid=min_valid)
     stride = model.patch_m / 2.0 if stride_m is None else float(stride_m)
     if not (math.isfinite(stride) and stride > 0):
         raise BotaclipError(f"--stride-m must be a positive number of metres (got {stride_m}).")
@@ -432,12 +438,31 @@ def _run(job: _Job, state: EmbedState) -> EmbedResult:
         raise BotaclipError(f"Internal error: {len(todo) - n_written} output block(s) were "
                             "not finished by the reader threads. Run the same command again "
                             "to complete them.")
+    if patches_resumed + stats.n_computed == 0:
+        tds = None
+        state.clear()
+        raise _all_nodata(job)
     tags = _tag(job, tds, bs, patches_resumed + stats.n_computed)
     tds = None                  # closed before the COG is made from it
     _write_outputs(job, state, tags)
     state.clear()
     return _result(job, state, tags, stats, bs=bs, n_workers=n_workers,
                    blocks_resumed=len(job.blocks) - len(todo), patches_resumed=patches_resumed)
+
+
+def _all_nodata(job: _Job) -> BotaclipError:
+    """The error for a run in which no patch had enough valid pixels: its output would be
+    nodata everywhere, so it is not written (an all-nodata raster with a success would
+    pass for a result)."""
+    nodata = [v for v in job.info.nodata if v is not None]
+    why = (f"its nodata value ({nodata[0]:g}) or mask hides every pixel" if nodata else
+           "its mask or alpha band hides every pixel" if job.info.has_mask else
+           "its valid pixels are too few")
+    where = " within the extent or mask given" if job.extent or job.area_mask else ""
+    return BotaclipError(
+        f"No patch of {job.info.path}{where} has at least {100 * job.min_valid:.0f} % valid "
+        f"pixels (--min-valid), so the embedding would be nodata everywhere and was not "
+        f"written. Perhaps {why}: look at the orthophoto in QGIS, or lower --min-valid.")
 
 
 def _say_plan(job: _Job, bs: int, n_workers: int, n_resumed_blocks: int | None) -> None:

@@ -6,14 +6,14 @@ named by a hash of the inputs and settings, with ``done.txt`` listing finished b
 ``state.json`` pinning the precision and batch size chosen by the first run (batch
 composition changes the last bits of a forward pass), so a cancelled, interrupted or killed
 run continues where it stopped and gives the same values. Nothing is written beside the
-output until the end: the COG is made from the state's GeoTIFF under a temporary name and
-renamed when complete; then the state folder is removed.
+output until the end but its hidden lock file (:func:`backend.io.lock.hold_outputs`): the COG
+is made from the state's GeoTIFF under a temporary name and renamed when complete; then the
+state folder is removed. The state's own lock is a :class:`backend.io.lock.StateLock`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import BotaclipError
+from ..io.lock import StateLock
 from ..units import format_bytes
 
 STATE_FORMAT = 1
@@ -114,117 +115,6 @@ class EmbedState:
     def mark(self, fh, uid: int, n: int) -> None:
         fh.write(f"{uid} {n} ok\n")
         fh.flush()
-
-
-class StateLock:
-    """A lock file that is taken atomically and never left stale.
-
-    The file is created with ``O_CREAT | O_EXCL`` (one creator wins) and held with an OS
-    lock on the open file (``flock``; ``msvcrt.locking`` on Windows), which the OS drops
-    when the process ends, however it ends (Ctrl-C, SIGTERM, kill -9, a crash). A run that
-    finds the file opens it and asks for the OS lock: refused, the holder is alive; granted,
-    the file was left by a dead run and is taken over -- by one run only, the one the OS
-    granted. The file must still be the one at the path once locked (a finishing run
-    removes it), else the run starts over. The holder's process id is written in the file,
-    for the message of the run that waits. On a file system without OS locks, the process
-    id alone decides (a dead one is taken over)."""
-
-    _OFFSET = 1 << 20          # Windows locks a byte range: far from the process id text
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.fd: int | None = None
-
-    def take(self) -> str | None:
-        """None when the lock is now ours, else a description of the run holding it."""
-        for _ in range(5):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
-            except FileExistsError:
-                try:
-                    fd = os.open(self.path, os.O_RDWR)
-                except FileNotFoundError:
-                    continue                  # released meanwhile: create it again
-            if not _os_lock(fd):
-                holder = _read_pid(fd)
-                os.close(fd)
-                return f"process {holder}" if holder else "another process"
-            if not _same_file(fd, self.path):
-                os.close(fd)                  # removed by the run that held it: start over
-                continue
-            os.ftruncate(fd, 0)
-            _write_at_start(fd, str(os.getpid()))
-            self.fd = fd
-            return None
-        return "another process (the lock file keeps changing)"
-
-    def release(self) -> None:
-        """Remove the lock file, then drop the OS lock (in that order, so that a run waiting
-        on the old file sees it is gone); on Windows an open file cannot be removed, so the
-        file is closed first."""
-        fd, self.fd = self.fd, None
-        if fd is None:
-            return
-        if os.name == "nt":
-            os.close(fd)
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-        if os.name != "nt":
-            os.close(fd)
-
-
-def _os_lock(fd: int) -> bool:
-    """Try the OS lock on ``fd`` without waiting: True when granted (or when the file system
-    has no locks and the process id in the file is not a live process)."""
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            os.lseek(fd, StateLock._OFFSET, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError as exc:
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
-            return False
-        pid = _read_pid(fd)                      # no OS locks here (ENOLCK): process ids
-        return not (pid and pid != os.getpid() and _pid_alive(pid))
-
-
-def _read_pid(fd: int) -> int:
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        return int(os.read(fd, 32).decode("ascii", "ignore").strip() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def _write_at_start(fd: int, text: str) -> None:
-    os.lseek(fd, 0, os.SEEK_SET)
-    os.write(fd, text.encode("ascii"))
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        a, b = os.fstat(fd), os.stat(path)
-    except OSError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def check_disk(needs: dict) -> None:

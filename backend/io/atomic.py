@@ -138,8 +138,13 @@ def atomic_output(path, *, directory: bool = False, owned=None, overwrite: bool 
             os.replace(tmp, path)
         else:
             _replace_file(tmp, path)
-    except BotaclipError:
+    except BotaclipError as exc:
         _remove_temp(tmp)
+        cause = exc.__cause__
+        if isinstance(cause, (OSError, RuntimeError)) and str(tmp) in str(exc):
+            # a nested write inside our temporary (a bundle's files, a report): name the
+            # user's output, not the hidden temporary that is gone now
+            raise write_error(path, cause, what) from cause
         raise
     except (OSError, RuntimeError) as exc:       # a full disk, a read-only folder, GDAL
         _remove_temp(tmp)

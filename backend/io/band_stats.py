@@ -183,10 +183,16 @@ def sample_band_stats(path, n_windows: int = 64, window_px: int = 256, seed: int
 
     budget = n_windows * int(window_px) ** 2
     k_ovr = _pick_overview(ds, bands, budget) if use_overviews else None
-    if k_ovr is not None:
-        source = _sample_overview(ds, info, bands, k_ovr, acc, progress)
-    else:
-        source = _sample_windows(ds, info, bands, n_windows, window_px, rng, acc, progress)
+    try:
+        if k_ovr is not None:
+            source = _sample_overview(ds, info, bands, k_ovr, acc, progress)
+        else:
+            source = _sample_windows(ds, info, bands, n_windows, window_px, rng, acc, progress)
+    except RuntimeError as exc:     # a damaged or truncated block: say which file, not GDAL's
+        first = (str(exc).strip().splitlines() or ["unknown error"])[0]
+        raise BotaclipError(f"GDAL failed to read {path} while sampling its band statistics "
+                            f"({first}). The file may be damaged or truncated: copy or export "
+                            "it again.") from exc
     if acc.count == 0:
         raise BotaclipError(f"No valid pixel in {source} of {path}: the raster is empty or its "
                             "nodata value / mask hides everything. Check it in QGIS.")

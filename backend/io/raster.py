@@ -2,8 +2,10 @@
 
 :func:`raster_info` reads what the other modules need from a raster's header (size, CRS,
 geotransform, bands, masks, overviews) with clear errors; :func:`to_raster_crs` brings plot
-coordinates into the raster's CRS. The readers built on it: :mod:`.patches` (patches centred on
-plots), :mod:`.band_stats` (band statistics from a sample) and :mod:`.mosaic` (VRT mosaics).
+coordinates into the raster's CRS; :func:`check_patch_size` refuses a patch smaller than a
+pixel or too large for the raster, :func:`check_complete` a GeoTIFF cut short. The readers
+built on it: :mod:`.patches` (patches centred on plots), :mod:`.band_stats` (band statistics
+from a sample) and :mod:`.mosaic` (VRT mosaics).
 
 Validity. Every kind of "no data" GDAL knows is honoured through its mask bands
 (``GetMaskBand``/``GetMaskFlags``): nodata values, per-dataset masks (internal or ``.msk``)
@@ -26,6 +28,8 @@ says so; the patch reader does not by default (:mod:`.patches`).
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +144,86 @@ def raster_info(path) -> RasterInfo:
                                               if i not in alpha],
         alpha_bands=alpha, mask_kinds=kinds, overviews=ovr,
         is_geographic=bool(srs.IsGeographic()), linear_unit_m=unit)
+
+
+def check_patch_size(info: RasterInfo, patch_m, *, min_valid: float | None = None,
+                     what: str = "orthophoto") -> float:
+    """``patch_m`` as a float, refused (with the fix) when it is not a positive number of
+    metres, when it is smaller than one pixel of the raster (the patch would be one pixel
+    blown up: nothing for an image model to see), or, given ``min_valid``, when it is so
+    much larger than the raster that no patch can hold that share of image pixels (every
+    patch would be nodata). A geographic raster is left to the readers, which refuse it."""
+    try:
+        p = float(patch_m)
+    except (TypeError, ValueError):
+        p = math.nan
+    if not (math.isfinite(p) and p > 0):
+        raise BotaclipError(f"The patch size (--patch-m) must be a positive number of metres, "
+                            f"not {patch_m}. The default, 100 m, suits most orthophotos.")
+    if info.is_geographic:
+        return p
+    unit = float(info.linear_unit_m or 1.0)
+    pixel = max(info.pixel_size) * unit
+    if p < pixel:
+        raise BotaclipError(
+            f"A patch of {p:g} m is smaller than one pixel of the {what} {info.path} "
+            f"({pixel:g} m): the model would see a single pixel blown up. Give a patch "
+            f"(--patch-m) of many pixels, at least {pixel:g} m; the default is 100 m.")
+    width_m = info.width * info.pixel_size[0] * unit
+    height_m = info.height * info.pixel_size[1] * unit
+    best = min(1.0, width_m / p) * min(1.0, height_m / p)
+    if min_valid is not None and best < float(min_valid) - 1e-9:
+        raise BotaclipError(
+            f"A patch of {p:g} m is larger than the {what} {info.path} ({width_m:g} m x "
+            f"{height_m:g} m): even centred on it, a patch holds at most {100 * best:.0f} % "
+            f"image pixels, fewer than the {100 * float(min_valid):.0f} % required (--min-valid)"
+            f", so every patch would be nodata. Give a patch (--patch-m) of at most "
+            f"{min(width_m, height_m):g} m.")
+    return p
+
+
+def check_complete(info: RasterInfo) -> None:
+    """Refuse a GeoTIFF whose image blocks (overviews included) run past the end of the file:
+    a copy or download cut short. GDAL opens such a file from its header and fails only when
+    a missing block is read, and reading only masks would call every plot usable. Other
+    formats are not checked here; their readers report a damaged block when they meet it."""
+    path = str(info.path)
+    if info.driver != "GTiff" or path.startswith("/vsi"):
+        return
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return
+    ds = open_raster(path)
+    pixel = (ds.GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE") or "").upper() == "PIXEL"
+    total = missing = 0
+    for b in ([1] if pixel else range(1, ds.RasterCount + 1)):
+        band = ds.GetRasterBand(b)
+        for level in [band] + [band.GetOverview(k) for k in range(band.GetOverviewCount())]:
+            n, m = _blocks_beyond(level, size)
+            total, missing = total + n, missing + m
+    if missing:
+        raise BotaclipError(
+            f"The raster {path} is incomplete: {missing} of its {total} image blocks lie beyond "
+            f"the end of the file ({size} bytes), as when a copy or a download is cut short. "
+            "Copy or download it again (or export it again from its source).")
+
+
+def _blocks_beyond(band, size: int) -> tuple[int, int]:
+    """(blocks stored, blocks that end after ``size`` bytes) of one GeoTIFF band or
+    overview; sparse blocks (never written) are not counted."""
+    bx, by = band.GetBlockSize()
+    nx, ny = -(-band.XSize // bx), -(-band.YSize // by)
+    total = missing = 0
+    for j in range(ny):
+        for i in range(nx):
+            off = band.GetMetadataItem(f"BLOCK_OFFSET_{i}_{j}", "TIFF")
+            if not off:
+                continue
+            total += 1
+            if int(off) + int(band.GetMetadataItem(f"BLOCK_SIZE_{i}_{j}", "TIFF") or 0) > size:
+                missing += 1
+    return total, missing
 
 
 def _georeferencing(ds, p: str):

@@ -13,10 +13,16 @@ A source may be a QGIS-style string ``path|layername=name`` (or ``|layerid=N``; 
 Rules worth knowing (the tests hold them):
 
 * Plot ids are text: ``790150``, ``790150.0`` and ``"790150.0"`` are all ``"790150"``.
-* Taxon names (:func:`normalise_taxon`): see its docstring. Authorities are not parsed.
+* Taxon names (:func:`normalise_taxon`): see its docstring. Authorities are not parsed, and
+  names that differ only by one ("Vaccinium myrtillus L." and "Vaccinium myrtillus") stay two
+  taxa, with a notice (``author_variants``): an author can separate two concepts of a name,
+  so merging is left to the user, who knows.
 * Two rows or columns that normalise to the same taxon in one plot (a species recorded in the
   tree and the shrub layer) are combined: percent covers as 1 - prod(1 - c/100) (independent
-  overlap), presence as the maximum, counts as the sum.
+  overlap), presence as the maximum, counts as the sum; a notice (``combined_entries``) says
+  how many, with examples, since a row entered twice by mistake looks the same.
+* Notices (:class:`Notice` in ``Releves.notices``) are what a reader must know about the set
+  as a whole: ``check`` lists them in its report, ``train`` and ``releves import`` warn.
 * Covers: see :mod:`.covers` (scales, ``auto`` rules, mappings). Empty cells mean absent.
 * Duplicate plot ids in the points: every row is kept and reported in ``problems`` as
   ``duplicate_id`` (a long table's rows then go to each of them); :func:`import_releves`
@@ -34,8 +40,11 @@ Rules worth knowing (the tests hold them):
   to ``taxon``/``species``... and ``cover``/``abundance``... when present. The taxa of a wide
   layer default to its numeric fields except the plot id, the X/Y fields, excluded fields and
   fields named like coordinates or ids (fid, id, objectid, x, y, lon, lat, longitude,
-  latitude, easting, northing, elevation, altitude...): name the taxon columns explicitly to
-  read text columns of codes (Braun-Blanquet, say).
+  latitude, easting, northing, elevation, altitude...). Text fields are taxa too when at least
+  half of their filled cells look like covers (numbers, Braun-Blanquet codes,
+  :func:`.covers.cover_like`): a wide table of Braun-Blanquet codes is read whole, and a cover
+  column with one typing error is reported with the bad cell instead of vanishing; the other
+  text fields (habitat, observer...) are named in a notice (``text_fields``).
 * :func:`write_releves` stores the scale of the numbers it writes in the layer metadata
   (GeoPackage), so reading its output back does not guess (counts up to 100 stay counts).
 * Reading fetches only the fields it needs; GeoPackage attributes are read straight from
@@ -61,9 +70,10 @@ from .covers import (
     detect_cover_scale,
     normalise_scale,
     parse_covers,
+    read_cover_mapping,
 )
-from .model import TRANSFORMS, Releves, transform_values
-from .names import normalise_plot_id, normalise_taxon
+from .model import TRANSFORMS, Notice, Releves, transform_values
+from .names import author_variants, normalise_plot_id, normalise_taxon
 from .options import ReleveOptions
 from .read import read_releves
 from .tables import sniff_delimiter, split_source
@@ -72,7 +82,8 @@ from .write import ImportResult, import_releves, write_releves
 
 __all__ = [
     "BRAUN_BLANQUET_PERCENT", "NOT_TAXA_FIELDS", "SCALES", "TRANSFORMS", "ImportResult",
-    "ReleveOptions", "Releves", "detect_cover_scale", "import_releves", "normalise_plot_id",
-    "normalise_scale", "normalise_taxon", "parse_covers", "read_releves", "sniff_delimiter",
-    "split_source", "transform_values", "write_releves",
+    "Notice", "ReleveOptions", "Releves", "author_variants", "detect_cover_scale",
+    "import_releves", "normalise_plot_id", "normalise_scale", "normalise_taxon",
+    "parse_covers", "read_cover_mapping", "read_releves", "sniff_delimiter", "split_source",
+    "transform_values", "write_releves",
 ]

@@ -39,9 +39,11 @@ combined with the presence or count scales.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -342,6 +344,101 @@ def bad_values_message(where: str, scale_used: str, requested: str, bad_items) -
             f"({how}; rows counted as a spreadsheet shows them, header = row 1):\n"
             f"{format_bad_values(bad_items)}\n"
             f"Correct these cells, or {SCALE_HELP}. Empty cells mean absent.{hint}")
+
+
+def cover_like(values, scale: str = "auto", mapping: dict | None = None, *,
+               decimal_comma: bool = False) -> tuple[int, int]:
+    """(non-empty cells, those that look like covers) of a text column: numbers, and the
+    codes of the scale (Braun-Blanquet r, +, 2m, 2a, 2b and the presence mark x with
+    ``auto``; every Braun-Blanquet code with ``braun-blanquet``; every presence word with
+    ``presence``) and of the ``mapping``.
+
+    A wide layer's text column is read as a taxon when most of its cells look like covers
+    (a cover column with one typing error in it), so that the bad cell is reported instead
+    of the whole taxon being dropped; yes/no words are not taken as covers under ``auto``,
+    since they are more often attributes of the plot (grazed, fenced) than presence marks.
+    """
+    scale = normalise_scale(scale)
+    if not isinstance(values, np.ndarray):
+        values = list(values)
+    kinds, _nums, words = _classify(values, decimal_comma)
+    codes = {code_key(k) for k in (mapping or {})}
+    if scale in ("auto", "braun-blanquet"):
+        codes |= _BB_ONLY if scale == "auto" else set(BRAUN_BLANQUET_PERCENT)
+    if scale == "auto":
+        codes.add("x")
+    elif scale == "presence":
+        codes |= _PRESENT_WORDS | _ABSENT_WORDS
+    filled = int(np.count_nonzero(kinds != _EMPTY))
+    like = int(np.count_nonzero(kinds == _NUM)) + sum(1 for w in words.values() if w in codes)
+    return filled, like
+
+
+def read_cover_mapping(text) -> dict[str, float] | None:
+    """A cover mapping (user code -> percent) from ``text``: inline pairs ``'r=1,+=2'``, a
+    JSON file holding one object ``{"r": 1, "+": 2}``, or a CSV file of ``code,percent``
+    lines (a first line whose second cell is not a number, a header, is skipped). Every
+    mistake is a :class:`BotaclipError` that names the file or the pair and shows the
+    format; a name that looks like a file but does not exist is reported as not found."""
+    if text is None or not str(text).strip():
+        return None
+    text = str(text).strip()
+    p = Path(text).expanduser()
+    if p.is_file():
+        pairs = _mapping_file_pairs(p)
+    elif "=" not in text and (p.suffix.lower() in (".json", ".csv", ".txt", ".tsv")
+                              or "/" in text or "\\" in text):
+        raise BotaclipError(f"The cover mapping file {text} was not found. Check the path, or "
+                            "give the mapping itself as CODE=PERCENT pairs, e.g. 'r=1,+=2'.")
+    else:
+        pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    mapping: dict[str, float] = {}
+    for pair in pairs:
+        value = to_number(pair[1]) if len(pair) == 2 else None
+        if len(pair) != 2 or not str(pair[0]).strip() or value is None:
+            shown = "=".join(str(x).strip() for x in pair)
+            raise BotaclipError(
+                f"Cannot read the cover mapping {text!r} at {shown!r}: write CODE=PERCENT "
+                "pairs separated by commas, e.g. 'r=1,+=2,1=3', or give a JSON file "
+                '{"r": 1, "+": 2} or a CSV file of code,percent lines.')
+        if not 0 <= value <= 100:
+            raise BotaclipError(f"The cover mapping {text!r} gives {value:g} for the code "
+                                f"{str(pair[0]).strip()!r}: give a percentage between 0 and "
+                                "100.")
+        mapping[str(pair[0]).strip()] = value
+    if not mapping:
+        raise BotaclipError(f"The cover mapping {text!r} holds no code: write CODE=PERCENT "
+                            "pairs, e.g. 'r=1,+=2'.")
+    return mapping
+
+
+def _mapping_file_pairs(p: Path) -> list:
+    """(code, percent) pairs of a JSON or CSV mapping file, as written."""
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raw = p.read_text(encoding="cp1252", errors="replace")
+    except OSError as exc:
+        raise BotaclipError(f"Cannot read the cover mapping file {p}: "
+                            f"{exc.strerror or exc}.") from exc
+    if p.suffix.lower() == ".json" or raw.lstrip().startswith(("{", "[")):
+        try:
+            doc = json.loads(raw)
+        except ValueError as exc:
+            raise BotaclipError(f"The cover mapping file {p} is not valid JSON (line "
+                                f"{getattr(exc, 'lineno', '?')}): write one object of code: "
+                                'percent pairs, e.g. {"r": 1, "+": 2, "1": 3}.') from exc
+        if not isinstance(doc, dict):
+            raise BotaclipError(f"The cover mapping file {p} holds a list or a single value, "
+                                "not pairs of code and percent: write one object, e.g. "
+                                '{"r": 1, "+": 2, "1": 3}.')
+        return [[k, v] for k, v in doc.items()]
+    lines = [ln for ln in raw.splitlines() if ln.strip()]
+    pairs = [[c.strip() for c in ln.replace(";", ",").replace("\t", ",").split(",")][:2]
+             for ln in lines]
+    if pairs and len(pairs[0]) == 2 and to_number(pairs[0][1]) is None:
+        pairs = pairs[1:]
+    return pairs
 
 
 def parse_covers(values, scale: str = "auto", mapping: dict | None = None, *, where: str = "",

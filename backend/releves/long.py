@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import BotaclipError
 from ..progress import Progress
 from .covers import bad_values_message, parse_cells
-from .model import assemble
+from .model import COMBINE_RULE, Notice, assemble
 from .names import normalise_plot_id, normalise_taxon
 from .options import ReleveOptions
 from .points import Points
@@ -59,8 +59,9 @@ def long_id_fields(schema: Table, lt: Table, options: ReleveOptions, progress) -
 
 def read_long(pts: Points, lt: Table, fl: str, options: ReleveOptions, scale: str,
               progress: Progress):
-    """(taxa, matrix, scale used, value kind, problems) of the long table ``lt`` joined on its
-    field ``fl`` to the plots ``pts``; plot ids missing from the plots are ``not_in_points``."""
+    """(taxa, matrix, scale used, value kind, problems, notices) of the long table ``lt``
+    joined on its field ``fl`` to the plots ``pts``; plot ids missing from the plots are
+    ``not_in_points``, (plot, taxon) pairs in several rows a notice."""
     ftax = (find_field(lt, options.taxon, "taxon", "--taxon") if options.taxon
             else _default_field(lt, _TAXON_DEFAULTS, "taxon names", "--taxon"))
     fcov = (find_field(lt, options.cover, "cover", "--cover") if options.cover
@@ -105,9 +106,11 @@ def read_long(pts: Points, lt: Table, fl: str, options: ReleveOptions, scale: st
                       f"{_ids_text(unmatched)}.")
         problems += [(pid, "not_in_points") for pid in unmatched]
     p_idx, t_names, vals = [], [], []
+    rows_of: dict[tuple[str, str], list[int]] = {}
     for k in range(len(lt)):
         if nums[k] <= 0 or ids[k] not in index:
             continue
+        rows_of.setdefault((ids[k], names[k]), []).append(lt.rows[k])
         for pk in index[ids[k]]:
             p_idx.append(pk)
             t_names.append(names[k])
@@ -115,4 +118,21 @@ def read_long(pts: Points, lt: Table, fl: str, options: ReleveOptions, scale: st
     taxa = sorted(set(t_names))
     col = {name: j for j, name in enumerate(taxa)}
     values = assemble(len(pts.ids), len(taxa), p_idx, [col[nm] for nm in t_names], vals, kind)
-    return taxa, values, used, kind, problems
+    notice = _repeated_pairs(lt, rows_of)
+    return taxa, values, used, kind, problems, [notice] if notice else []
+
+
+def _repeated_pairs(lt: Table, rows_of: dict) -> Notice | None:
+    """A notice for (plot, taxon) pairs given in more than one row: their covers are
+    combined, which is right for a taxon recorded in several layers and wrong for a row
+    entered twice, so the user is told which."""
+    repeated = [(key, rows) for key, rows in rows_of.items() if len(rows) > 1]
+    if not repeated:
+        return None
+    shown = "; ".join(f"plot {pid}, {taxon}: rows {rows_text(rows)}"
+                      for (pid, taxon), rows in repeated[:3])
+    return Notice("combined_entries", len(repeated), (
+        f"{len(repeated)} plot and taxon pair(s) have more than one row in {lt.label} "
+        f"({shown}{' ...' if len(repeated) > 3 else ''}); their covers were combined "
+        f"({COMBINE_RULE}). That is right for a taxon recorded in several layers (trees, "
+        "shrubs, herbs); if a row was entered twice by mistake, delete it."))

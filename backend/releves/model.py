@@ -1,6 +1,7 @@
-"""The relevé matrix: :class:`Releves` (a sites x taxa matrix with the plots' coordinates), the
-transforms a model applies to it (:func:`transform_values`, :data:`TRANSFORMS`) and the assembly
-of (plot, taxon, value) entries into the matrix (:func:`assemble`)."""
+"""The relevé matrix: :class:`Releves` (a sites x taxa matrix with the plots' coordinates and
+the notices of its reading, :class:`Notice`), the transforms a model applies to it
+(:func:`transform_values`, :data:`TRANSFORMS`) and the assembly of (plot, taxon, value)
+entries into the matrix (:func:`assemble`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,39 @@ def transform_values(values, method: str) -> np.ndarray:
                         f"{', '.join(TRANSFORMS)}.")
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something about the relevés as a whole that changed or may change the analysis and
+    that the user should know (read without error, but not silently): ``kind`` (a short
+    code), ``count`` (how many cases) and ``message`` (what, where, and what to do)."""
+
+    kind: str
+    count: int
+    message: str
+
+    @property
+    def is_warning(self) -> bool:
+        """Whether front doors show it as a warning: covers combined and author variants can
+        change the analysis; text fields left out are most often plot attributes (habitat,
+        observer), so they are information, listed without a warning."""
+        return self.kind != "text_fields"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "count": int(self.count), "message": self.message}
+
+
+# how the covers of one taxon given twice in one plot are combined (see assemble)
+COMBINE_RULE = ("percent covers as 100 x (1 - (1 - a/100) x (1 - b/100)), as two layers "
+                "that overlap at random; presence counted once; counts added")
+
+# the kinds of notice (see Releves.notices)
+NOTICE_KINDS = {
+    "combined_entries": "covers of one taxon in one plot given more than once, combined",
+    "author_variants": "taxon names that differ only by an author, kept apart",
+    "text_fields": "text fields of a wide layer not read as taxa",
+}
+
+
 @dataclass
 class Releves:
     """A sites x taxa matrix with the plots' coordinates."""
@@ -51,6 +85,7 @@ class Releves:
     source: str                     # what was read (paths)
     cover_scale: str                # the scale actually used (after auto)
     problems: list[tuple[str, str]] = field(default_factory=list)   # (plot_id, reason)
+    notices: list[Notice] = field(default_factory=list)             # about the whole set
 
     @property
     def n_plots(self) -> int:

@@ -1,5 +1,6 @@
 """Taxon names and plot ids in one canonical spelling, so that the same taxon is one column
-and the same plot one id (:func:`normalise_taxon`, :func:`normalise_plot_id`)."""
+and the same plot one id (:func:`normalise_taxon`, :func:`normalise_plot_id`), and the names
+that differ only by an authority (:func:`author_variants`)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ def normalise_taxon(name) -> str:
        ...). Other words (authorities, "et") are kept as given.
     5. A result without any letter or digit is the empty name.
 
-    Authorities are out of scope: "Abies alba Mill." and "Abies alba" stay two taxa. The rule
-    is idempotent: a normalised name normalises to itself.
+    Authorities are out of scope: "Abies alba Mill." and "Abies alba" stay two taxa (the
+    readers list such pairs in a notice: :func:`author_variants`). The rule is idempotent: a
+    normalised name normalises to itself.
     """
     if name is None:
         return ""
@@ -73,6 +75,44 @@ def normalise_taxon(name) -> str:
             out.append(w)
     result = " ".join(out)
     return result if any(c.isalnum() for c in result) else ""
+
+
+def taxon_without_author(name) -> str:
+    """The name of :func:`normalise_taxon` with what looks like an authority left out: the
+    genus, the species epithet, and each rank abbreviation with the word after it are kept,
+    every other word is dropped ("Vaccinium myrtillus L." and "Vaccinium myrtillus (L.)
+    Hull" -> "Vaccinium myrtillus"; "Quercus robur L. subsp. robur" -> "Quercus robur
+    subsp. robur").
+
+    Used only to find names that differ by an authority (:func:`author_variants`), never to
+    merge taxa: an author can separate two concepts of one name, and free-text authorities
+    cannot be parsed with certainty."""
+    out: list[str] = []
+    genus_done = keep_next = False
+    for w in normalise_taxon(name).split():
+        lw = w.lower()
+        if not genus_done:
+            out.append(w)
+            genus_done = lw not in _HYBRID
+            keep_next = genus_done
+        elif lw in _HYBRID or lw.rstrip(".") in _RANKS:
+            out.append(w)
+            keep_next = True
+        elif keep_next:
+            out.append(w)
+            keep_next = False
+    return " ".join(out)
+
+
+def author_variants(taxa) -> list[list[str]]:
+    """Groups of two or more (normalised) taxon names that are the same once authorities
+    are left out (:func:`taxon_without_author`), each sorted, in the order of their first
+    name."""
+    groups: dict[str, list[str]] = {}
+    for t in taxa:
+        groups.setdefault(taxon_without_author(t), []).append(t)
+    found = [sorted(set(g)) for g in groups.values() if len(set(g)) > 1]
+    return sorted(found)
 
 
 def normalise_plot_id(value) -> str:

@@ -11,8 +11,9 @@ class ReleveOptions:
 
     plot_id: str | None = None            # field holding the plot id (default: 'plot_id' if
     #                                       present, else the layer's FID / the CSV data row)
-    species_columns: list[str] | None = None   # wide: default every numeric field except the
-    #                                            plot id, coordinates and excluded ones
+    species_columns: list[str] | None = None   # wide: default every field of covers (numbers
+    #                                            or cover codes) except the plot id,
+    #                                            coordinates, ids and excluded ones
     exclude_columns: list[str] | None = None
     table: str | None = None              # long table (plot id, taxon, cover) joined on plot id
     taxon: str | None = None

@@ -29,6 +29,7 @@ class ImportResult:
     cover_scale: str
     value_kind: str
     problems: list[tuple[str, str]] = field(default_factory=list)
+    notices: list = field(default_factory=list)     # model.Notice: combined covers...
 
 
 # FlatGeobuf is left out: it drops features without geometry and reorders the others.
@@ -100,10 +101,12 @@ def import_releves(table, header, *, plot_id, taxon, cover, x=None, y=None, crs=
         if reason == "no_geometry":
             progress.warn(f"Plot {pid} has no coordinates in {header}; it is written with an "
                           "empty geometry.")
+    for notice in rel.notices:
+        (progress.warn if notice.is_warning else progress.info)(notice.message)
     progress.report(0.85, f"Writing {Path(out).name}")
     progress.check()
     path = write_releves(rel, out, overwrite=overwrite)
     progress.report(1.0, f"{rel.n_plots} plots, {rel.n_taxa} taxa written")
     return ImportResult(path=path, n_plots=rel.n_plots, n_taxa=rel.n_taxa, n_rows=n_rows,
                         cover_scale=rel.cover_scale, value_kind=rel.value_kind,
-                        problems=list(rel.problems))
+                        problems=list(rel.problems), notices=list(rel.notices))

@@ -7,6 +7,16 @@ model so far, early-stopping count). A checkpoint is resumed only by a run with 
 thread count may differ. :func:`train_model <backend.train.pipeline.train_model>` keeps its
 checkpoints in the feature cache under ``_training/`` (:func:`checkpoint_dir`) and deletes
 them once the model is written. The file format is :data:`CHECKPOINT_FORMAT`.
+
+Portable: tensors are read onto the CPU and copied to this run's device, so a checkpoint
+written on a GPU resumes on a CPU and the reverse. A random generator's state is the one
+thing that cannot move: a CPU generator's state (Mersenne Twister, 5,056 bytes) and a CUDA
+one's (Philox seed and offset, 16 bytes) are different things, and ``set_state`` refuses the
+other kind. :func:`restore_generator` restores a state of the right kind and otherwise seeds
+the generator afresh, deterministically, and says so: the run goes on, reproducibly, but is
+no longer bit-identical to one that never moved. Since training resumes by itself, a
+checkpoint that cannot be resumed at all (torn, foreign, another format) must never block
+the runs that follow: :func:`set_aside` renames it and training starts afresh.
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -85,27 +97,61 @@ def save_checkpoint(path: Path, state: LoopState, trainer_state: dict, data_fing
                "best_state": state.best_state, "best_epoch": state.best_epoch,
                "best_score": state.best_score, "bad_epochs": state.bad_epochs,
                "stopped": state.stopped}
-    with atomic_output(path) as tmp:
+    with atomic_output(path, what="training checkpoint") as tmp:
         torch.save(content, tmp)
 
 
 def read_checkpoint(path: Path, data_fingerprint: str, settings: dict
                     ) -> tuple[LoopState, dict]:
-    """(loop state, trainer state) of the checkpoint ``path``; refuses a checkpoint made with
-    other data or settings."""
+    """(loop state, trainer state) of the checkpoint ``path``, every tensor on the CPU
+    (whatever device wrote it). A checkpoint that cannot be read, or was made with other
+    data or settings, raises a :class:`BotaclipError` whose text is the reason, to follow
+    "cannot be resumed: "; the caller sets it aside (:func:`set_aside`) rather than stop."""
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a torn or foreign file: say which and how to recover
-        raise BotaclipError(f"Cannot read the training checkpoint {path} ({exc}). Delete it to "
-                            "start again, or train without resume.") from exc
-    if saved.get("format") != CHECKPOINT_FORMAT or saved.get("fingerprint") != data_fingerprint \
-            or saved.get("config") != settings:
-        raise BotaclipError(
-            f"The checkpoint {path} was made with other data or settings than this run; "
-            "resume only with the same features, relevés and training settings, or "
-            "delete the checkpoint (or train without resume) to start again.")
-    state = LoopState(history=list(saved["history"]), timings=list(saved["timings"]),
-                      best_state=saved["best_state"], best_epoch=saved["best_epoch"],
-                      best_score=saved["best_score"], bad_epochs=saved["bad_epochs"],
-                      stopped=saved["stopped"], epoch=saved["epoch"])
-    return state, saved["trainer"]
+    except Exception as exc:  # a torn or foreign file: say which
+        raise BotaclipError(f"the file cannot be read ({str(exc).splitlines()[0][:200]})"
+                            ) from exc
+    if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
+        raise BotaclipError("it is not a checkpoint of this version of BotaCLIP")
+    if saved.get("fingerprint") != data_fingerprint or saved.get("config") != settings:
+        raise BotaclipError("it was made with other data or settings than this run")
+    try:
+        state = LoopState(history=list(saved["history"]), timings=list(saved["timings"]),
+                          best_state=saved["best_state"], best_epoch=saved["best_epoch"],
+                          best_score=saved["best_score"], bad_epochs=saved["bad_epochs"],
+                          stopped=saved["stopped"], epoch=saved["epoch"])
+        return state, saved["trainer"]
+    except (KeyError, TypeError) as exc:
+        raise BotaclipError(f"it lacks {exc}") from exc
+
+
+def set_aside(path: Path) -> Path:
+    """Rename the checkpoint ``path`` that cannot be resumed to
+    ``train_state.unusable-<time>.pt`` beside it (kept for a look, never read again, removed
+    with the folder when a training completes); return the new name. When even the rename
+    fails, the file is removed: a checkpoint that blocks every later run helps nobody."""
+    path = Path(path)
+    aside = path.with_name(f"{path.stem}.unusable-{time.strftime('%Y%m%d%H%M%S')}"
+                           f"-{os.getpid()}{path.suffix}")
+    try:
+        os.replace(path, aside)
+        return aside
+    except OSError:
+        path.unlink(missing_ok=True)
+        return path
+
+
+def restore_generator(gen: torch.Generator, saved, reseed: int) -> bool:
+    """Give ``gen`` the ``saved`` state when it is a state of this generator's kind (CPU or
+    CUDA: see the module doc); else seed it with ``reseed``. True when restored."""
+    try:
+        current = gen.get_state()
+        saved = torch.as_tensor(saved)
+        if saved.dtype == current.dtype and saved.shape == current.shape:
+            gen.set_state(saved.to(current.device))
+            return True
+    except (RuntimeError, TypeError, ValueError):
+        pass
+    gen.manual_seed(int(reseed) % (1 << 63))
+    return False

@@ -94,7 +94,7 @@ def check_config(config: TrainConfig) -> None:
 
     problems = []
     if int(config.epochs) < 1:
-        problems.append(f"epochs must be at least 1 (got {config.epochs})")
+        problems.append(f"epochs (--epochs) must be at least 1 (got {config.epochs})")
     if int(config.batch_size) < 2:
         problems.append(f"batch_size must be at least 2 (got {config.batch_size})")
     if not config.lr > 0:
@@ -121,6 +121,22 @@ def check_config(config: TrainConfig) -> None:
     problems += _split_problems(config)
     if problems:
         raise BotaclipError("Invalid training settings: " + "; ".join(problems) + ".")
+
+
+def check_batch_size(batch_size) -> None:
+    """Refuse a backbone batch size (plots read and embedded together, ``--batch-size``) that
+    is not a whole number of at least 1, before any work; None lets the device choose. (The
+    feature step used to replace 0 by its default and a negative number by 1, silently.)"""
+    if batch_size is None:
+        return
+    try:
+        ok = float(batch_size) == int(batch_size) and int(batch_size) >= 1
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise BotaclipError(f"The batch size (--batch-size, plots read and embedded together) "
+                            f"must be a whole number of at least 1, not {batch_size}; leave it "
+                            "out to let BotaCLIP choose (8 on a CPU, 32 on a GPU).")
 
 
 def _split_problems(config: TrainConfig) -> list[str]:

@@ -15,7 +15,10 @@ and the result's config records which precision they used.
 Reproducible: every random draw (initialisation, shuffling, variants, dropout) comes from
 generators seeded by ``config.seed``; two runs in one process give the same weights bit for
 bit on the CPU (CUDA's scatter kernels are not deterministic). A run interrupted between
-epochs and resumed from its checkpoint (:mod:`.checkpoint`) ends with exactly the same weights.
+epochs and resumed from its checkpoint (:mod:`.checkpoint`) ends with exactly the same weights
+on the same kind of device; a checkpoint moved between a GPU and a CPU resumes too, with its
+dropout generator seeded afresh (said in a warning), and one that cannot be resumed is set
+aside with a warning instead of stopping this run and every later one.
 
 Steps of :func:`train_on_features`: check the inputs (:mod:`.data`), split, validate the
 untrained model (or resume), train epoch after epoch keeping the best validation
@@ -47,8 +50,10 @@ from .checkpoint import (
     LoopState,
     fingerprint,
     read_checkpoint,
+    restore_generator,
     resume_settings,
     save_checkpoint,
+    set_aside,
 )
 from .config import TrainConfig, check_config, min_plots
 from .data import ReleveRows, TrainingData, prepare_inputs
@@ -298,16 +303,41 @@ class _Trainer:
         return {"adapter": self.adapter.state_dict(), "encoder": self.encoder.state_dict(),
                 "loss": self.loss.state_dict(), "optimizer": self.opt.state_dict(),
                 "step": self.step, "rng_data": self.g_data.get_state(),
-                "rng_dropout": self.g_drop.get_state()}
+                "rng_dropout": self.g_drop.get_state(), "device": self.device.type}
 
-    def load(self, state: dict) -> None:
+    def load(self, state: dict) -> list[str]:
+        """Continue from a checkpoint's trainer state, read onto the CPU whatever device
+        wrote it (:func:`read_checkpoint`): ``load_state_dict`` copies each tensor to this
+        run's device. Returns the generators that could not take their saved state (a
+        CUDA one on a CPU or the reverse) and were seeded afresh from the seed and step."""
         self.adapter.load_state_dict(state["adapter"])
         self.encoder.load_state_dict(state["encoder"])
         self.loss.load_state_dict(state["loss"])
-        self.opt.load_state_dict(state["optimizer"])
+        _load_optimizer(self.opt, state["optimizer"])
         self.step = int(state["step"])
-        self.g_data.set_state(state["rng_data"])
-        self.g_drop.set_state(state["rng_dropout"])
+        seed = int(self.config.seed)
+        reseeded = []
+        for name, gen, offset in (("data order", self.g_data, 1), ("dropout", self.g_drop, 2)):
+            key = "rng_data" if offset == 1 else "rng_dropout"
+            if not restore_generator(gen, state[key], (seed + offset) * 1_000_003 + self.step):
+                reseeded.append(name)
+        return reseeded
+
+
+def _load_optimizer(opt, saved: dict) -> None:
+    """``opt.load_state_dict(saved)`` keeping this run's kernel choice (fused or foreach,
+    made for this device by :func:`_make_optimizer`; a GPU's choice may not run on a CPU),
+    with the step counters where that kernel wants them."""
+    flags = [{k: g[k] for k in ("fused", "foreach", "capturable") if k in g}
+             for g in opt.param_groups]
+    opt.load_state_dict(saved)
+    for group, kept in zip(opt.param_groups, flags):
+        group.update(kept)
+        on_device = bool(group.get("fused") or group.get("capturable"))
+        for p in group["params"]:
+            st = opt.state.get(p, {})
+            if on_device and torch.is_tensor(st.get("step")):
+                st["step"] = st["step"].to(device=p.device, dtype=torch.float32)
 
 
 def _metric_subset(entry: dict) -> dict:
@@ -382,7 +412,16 @@ def _train(data: TrainingData, config: TrainConfig, device, progress, checkpoint
                           split["test"])
     settings = resume_settings(config)
     ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
-    state = _start(trainer, ckpt if resume else None, data_fp, settings)
+    state = None
+    if resume and ckpt is not None and ckpt.exists():
+        state = _resume(trainer, ckpt, data_fp, settings)
+        if state is None:     # set aside; the heads may hold part of it: start from fresh ones
+            trainer = _Trainer(data.features, data.rows, split, data.n_taxa, config, device,
+                               progress)
+    elif resume and ckpt is not None:
+        progress.info(f"No checkpoint at {ckpt}; training from the start.")
+    if state is None:
+        state = _start(trainer)
     patience = int(config.patience) if config.patience else 0
     for epoch in range(state.epoch + 1, int(config.epochs) + 1):
         if state.stopped:
@@ -400,27 +439,52 @@ def _train(data: TrainingData, config: TrainConfig, device, progress, checkpoint
     return _finish(trainer, state, data, split)
 
 
-def _start(trainer: _Trainer, resume_from: Path | None, data_fp: str, settings: dict) -> LoopState:
-    """The loop's state before the first epoch to run: resumed from ``resume_from`` when it
-    exists, else the untrained model validated (epoch 0)."""
+def _resume(trainer: _Trainer, path: Path, data_fp: str, settings: dict) -> LoopState | None:
+    """The loop's state saved in the checkpoint ``path``, loaded into ``trainer`` (whatever
+    device wrote it: see :meth:`_Trainer.load`). None when it cannot be resumed: it is then
+    set aside with a warning, so that neither this run nor the next fails on it (training
+    resumes by itself, so a checkpoint that raised would block every later run)."""
     config, progress = trainer.config, trainer.progress
-    if resume_from is not None and resume_from.exists():
-        state, trainer_state = read_checkpoint(resume_from, data_fp, settings)
-        trainer.load(trainer_state)
-        progress.info(f"Resuming training after epoch {state.epoch} from {resume_from}.")
-    else:
-        if resume_from is not None:
-            progress.info(f"No checkpoint at {resume_from}; training from the start.")
-        progress.report(0.0, "validating the untrained model")
-        metrics0, _, _ = trainer.validate()
-        state = LoopState(
-            history=[{"epoch": 0, "lr": 0.0, "train_loss": None, "train_contrastive": None,
-                      "train_regulariser": None, **metrics0, "train_s": 0.0, "val_s": 0.0,
-                      "seconds": 0.0}],
-            best_score=metrics0[f"val_R@{config.select_k}"],
-            best_state=_clone_state(trainer.adapter, trainer.encoder, trainer.loss))
+    try:
+        state, trainer_state = read_checkpoint(path, data_fp, settings)
+        reseeded = trainer.load(trainer_state)
+    except (BotaclipError, RuntimeError, KeyError, ValueError, TypeError, IndexError) as exc:
+        aside = set_aside(path)
+        kept = f"it was set aside as {aside.name}" if aside != path else "it was removed"
+        progress.warn(f"The training checkpoint {path} cannot be resumed: "
+                      f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; {kept} "
+                      "and training starts again from the untrained model (backbone features "
+                      "already in the cache are reused).")
+        return None
+    if reseeded:
+        saved_on = str(trainer_state.get("device") or "another device")
+        progress.warn(
+            f"The training checkpoint {path} was written by a run on {saved_on} and this run "
+            f"is on {trainer.device.type}: the saved state of the {' and '.join(reseeded)} "
+            "random generator cannot move between the two, so it was seeded afresh from "
+            "the seed and the step. Training resumes after epoch "
+            f"{state.epoch}; the result is reproducible, but not bit for bit that of a run "
+            "that never moved.")
+    progress.info(f"Resuming training after epoch {state.epoch} from {path}.")
     progress.report(state.epoch / config.epochs, f"epoch {state.epoch}/{config.epochs} val "
                     f"R@{config.select_k} {state.history[-1][f'val_R@{config.select_k}']:.3f}")
+    return state
+
+
+def _start(trainer: _Trainer) -> LoopState:
+    """The loop's state before the first epoch when nothing is resumed: the untrained model
+    validated (epoch 0)."""
+    config, progress = trainer.config, trainer.progress
+    progress.report(0.0, "validating the untrained model")
+    metrics0, _, _ = trainer.validate()
+    state = LoopState(
+        history=[{"epoch": 0, "lr": 0.0, "train_loss": None, "train_contrastive": None,
+                  "train_regulariser": None, **metrics0, "train_s": 0.0, "val_s": 0.0,
+                  "seconds": 0.0}],
+        best_score=metrics0[f"val_R@{config.select_k}"],
+        best_state=_clone_state(trainer.adapter, trainer.encoder, trainer.loss))
+    progress.report(0.0, f"epoch 0/{config.epochs} val "
+                    f"R@{config.select_k} {metrics0[f'val_R@{config.select_k}']:.3f}")
     return state
 
 

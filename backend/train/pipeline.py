@@ -32,6 +32,7 @@ from ..check import REASON_TEXT, check_data
 from ..errors import BotaclipError
 from ..io.atomic import atomic_output
 from ..io.band_stats import sample_band_stats
+from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, recorded_name, refuse_inputs
 from ..io.patches import PatchReader, sample_patches
 from ..io.presets import resolve_bands
@@ -40,7 +41,7 @@ from ..models.backbones import Normalization, build_backbone, resolve_device
 from ..progress import SILENT, Progress
 from ..releves import TRANSFORMS, ReleveOptions, read_releves, transform_values
 from .checkpoint import CHECKPOINT_NAME, checkpoint_dir
-from .config import DEFAULT_COVER_TRANSFORM, TrainConfig, check_config
+from .config import DEFAULT_COVER_TRANSFORM, TrainConfig, check_batch_size, check_config
 from .data import require_distinct_releves, require_enough_plots, species_csr
 from .features import DEFAULT_VARIANTS, cache_key, compute_features
 from .loop import TrainResult, train_on_features
@@ -362,40 +363,43 @@ def train_model(ortho, releves, out, *, options=None, sensor=None, wavelengths=N
                min_valid, backbone, weights, weights_dir, backbone_config, precision,
                cache_dir, batch_size)
     _check_out(out, job, overwrite)
+    check_batch_size(batch_size)
     config, cover_transform = _run_settings(config, epochs, seed, device, cover_transform,
                                             buffer_m)
     dev = resolve_device(config.device)        # a missing GPU is reported before any work
+    # another run writing the same model folder is refused here, before any work; the lock
+    # is held until the folder is written (io/lock.py)
+    with hold_outputs(out, what="model folder", progress=progress):
+        # 1. plots ---------------------------------------------------------------------
+        t0 = time.perf_counter()
+        progress.report(0.0, "Checking the plots against the orthophoto")
+        plots = _read_plots(job, config, cover_transform, progress)
+        info = raster_info(ortho)
+        unit = float(info.linear_unit_m or 1.0)
+        x_m, y_m = plots.xs * unit, plots.ys * unit            # metres for the spatial blocks
+        roles = choose_split(x_m, y_m, config, patch_m, progress)
+        progress.check()
+        timings["check_s"] = time.perf_counter() - t0
 
-    # 1. plots -------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    progress.report(0.0, "Checking the plots against the orthophoto")
-    plots = _read_plots(job, config, cover_transform, progress)
-    info = raster_info(ortho)
-    unit = float(info.linear_unit_m or 1.0)
-    x_m, y_m = plots.xs * unit, plots.ys * unit            # metres for the spatial blocks
-    roles = choose_split(x_m, y_m, config, patch_m, progress)
-    progress.check()
-    timings["check_s"] = time.perf_counter() - t0
+        # 2. bands, normalisation, backbone, precision; 3. features ------------------------
+        features = _backbone_features(job, info, plots, dev, int(config.seed), timings, progress)
 
-    # 2. bands, normalisation, backbone, precision; 3. features ----------------------------
-    features = _backbone_features(job, info, plots, dev, int(config.seed), timings, progress)
+        # 4. training ---------------------------------------------------------------------
+        t0 = time.perf_counter()
+        ckpt = (checkpoint_dir(cache_dir, features.key[0], plots.species, x_m, y_m, config)
+                if features.key is not None else None)
+        result = _train_heads(features, plots, x_m, y_m, config, roles, ckpt, progress)
+        timings["train_s"] = time.perf_counter() - t0
 
-    # 4. training -------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    ckpt = (checkpoint_dir(cache_dir, features.key[0], plots.species, x_m, y_m, config)
-            if features.key is not None else None)
-    result = _train_heads(features, plots, x_m, y_m, config, roles, ckpt, progress)
-    timings["train_s"] = time.perf_counter() - t0
-
-    # 5. bundle + report, together --------------------------------------------------------
-    t0 = time.perf_counter()
-    report_html = _write_model(out, result, _bundle_meta(job, plots, features, cover_transform),
-                               plots, timings, progress, overwrite)
-    timings["write_s"] = time.perf_counter() - t0
-    if ckpt is not None:
-        shutil.rmtree(ckpt, ignore_errors=True)   # only kept for an interrupted training
-    progress.report(1.0, "Model written")
-    summary = _summary(out, result, plots, config, features, report_html, timings, t_start)
-    if not summary.beats_chance():
-        progress.warn(summary.no_better_than_chance())
-    return summary
+        # 5. bundle + report, together ----------------------------------------------------
+        t0 = time.perf_counter()
+        report_html = _write_model(out, result, _bundle_meta(job, plots, features, cover_transform),
+                                   plots, timings, progress, overwrite)
+        timings["write_s"] = time.perf_counter() - t0
+        if ckpt is not None:
+            shutil.rmtree(ckpt, ignore_errors=True)   # only kept for an interrupted training
+        progress.report(1.0, "Model written")
+        summary = _summary(out, result, plots, config, features, report_html, timings, t_start)
+        if not summary.beats_chance():
+            progress.warn(summary.no_better_than_chance())
+        return summary
