@@ -128,6 +128,19 @@ def _path_field(text: str, parent: QWidget) -> QLineEdit:
 
 # ----------------------------------------------------------------------------- browser
 
+def _add_footer(dialog, layout, first: QWidget | None = None) -> None:
+    """The file's path (selectable, with Copy path) and a Close button under a viewer."""
+    row = QHBoxLayout()
+    if first is not None:
+        row.addWidget(first)
+    row.addWidget(_path_field(str(dialog.path), dialog), 1)
+    row.addWidget(_copy_button(str(dialog.path), dialog))
+    layout.addLayout(row)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+
+
 def _enum_int(value) -> int:
     """An enum member's integer (PyQt6's enums are not ints; loadResource gets an int)."""
     value = getattr(value, "value", value)
@@ -239,14 +252,7 @@ class ImageDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.fit)
-        row.addWidget(_path_field(str(self.path), self), 1)
-        row.addWidget(_copy_button(str(self.path), self))
-        layout.addLayout(row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        _add_footer(self, layout, self.fit)
 
         screen = _screen_size()
         width = min(max(self.pixmap.width() + 40, 480), int(screen.width() * 0.85))
@@ -295,13 +301,7 @@ class HtmlDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
-        row = QHBoxLayout()
-        row.addWidget(_path_field(str(self.path), self), 1)
-        row.addWidget(_copy_button(str(self.path), self))
-        layout.addLayout(row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        _add_footer(self, layout)
         self.resize(width, height)
 
 
