@@ -1,13 +1,21 @@
 """Prediction maps from embeddings: features at points, estimators, spatial
 cross-validation, block-wise raster prediction, and the metrics that judge them.
 
-So far the stage holds its foundations: ``metrics`` (AUC, TSS, Boyce, MAE, kappa...),
+So far the stage holds its building blocks: ``metrics`` (AUC, TSS, Boyce, MAE, kappa...),
 ``points`` (the embedding at each point of a layer, with every unusable point counted and
-named) and ``targets`` (target fields read for a task, with clear errors). The estimators,
-cross-validation, raster prediction and the predict / apply / evaluate front doors come next.
+named), ``targets`` (target fields read for a task, with clear errors), ``estimators``
+(random forest, logistic, gradient boosting, MLP, class-balanced), ``background`` (background
+points for presence-only data), ``cv`` (spatial block cross-validation with a buffer),
+``applicability`` (the area of applicability, Meyer & Pebesma 2021) and ``predict_raster``
+(block-wise prediction into a COG with uncertainty and applicability bands). The pipeline
+that joins them and the predict / apply / evaluate front doors come next.
 Public names are re-exported here so that front doors import from ``backend.maps`` only.
 """
 
+from .applicability import Aoa, fit_aoa
+from .background import Background, draw_background
+from .cv import CvResult, Fold, spatial_cv
+from .estimators import ESTIMATORS, make_estimator
 from .metrics import (
     TASKS,
     accuracy,
@@ -36,9 +44,21 @@ from .points import (
     nearest_pixels,
     read_pixels,
 )
+from .predict_raster import PredictResult, predict_raster
 from .targets import Target, Targets, read_targets
 
 __all__ = [
+    "Aoa",
+    "Background",
+    "CvResult",
+    "ESTIMATORS",
+    "Fold",
+    "PredictResult",
+    "draw_background",
+    "fit_aoa",
+    "make_estimator",
+    "predict_raster",
+    "spatial_cv",
     "NODATA",
     "NO_LOCATION",
     "OUTSIDE",

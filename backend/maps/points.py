@@ -155,7 +155,6 @@ def read_pixels(path, rows, cols, progress: Progress = SILENT) -> tuple:
     key = (rows // by) * (ds.RasterXSize // bx + 1) + cols // bx
     order = np.argsort(key, kind="stable")
     groups = np.split(order, np.flatnonzero(np.diff(key[order])) + 1)
-    nodata = [ds.GetRasterBand(b).GetNoDataValue() for b in range(1, nb + 1)]
     pixels = 0
     for k, idx in enumerate(groups):
         r0, c0 = int(rows[idx].min()), int(cols[idx].min())
@@ -163,11 +162,7 @@ def read_pixels(path, rows, cols, progress: Progress = SILENT) -> tuple:
         win = ds.ReadAsArray(c0, r0, w, h).reshape(nb, h, w)
         pixels += h * w
         vals = win[:, rows[idx] - r0, cols[idx] - c0].T.astype("float32")
-        ok = np.isfinite(vals).all(axis=1)
-        for b, nd in enumerate(nodata):
-            if nd is not None:
-                ok &= win[b, rows[idx] - r0, cols[idx] - c0] != nd
-        ok &= _unmasked(ds, c0, r0, w, h)[rows[idx] - r0, cols[idx] - c0]
+        ok = valid_window(ds, win, c0, r0)[rows[idx] - r0, cols[idx] - c0]
         values[idx] = vals
         valid[idx] = ok
         progress.report((k + 1) / len(groups), "Reading the embeddings at the points")
@@ -175,13 +170,22 @@ def read_pixels(path, rows, cols, progress: Progress = SILENT) -> tuple:
     return values, valid, pixels
 
 
-def _unmasked(ds, c0: int, r0: int, w: int, h: int) -> np.ndarray:
-    """Where band 1's mask (nodata, per-dataset mask or alpha) lets a pixel through; all
-    True when the raster declares no mask, which is the common case and skips the read."""
+def valid_window(ds, win: np.ndarray, c0: int, r0: int) -> np.ndarray:
+    """(h, w) bool for the window ``win`` (bands, h, w) read at column ``c0``, row ``r0``:
+    where every band is finite and differs from its band's nodata value, and band 1's mask
+    (per-dataset mask or alpha) lets the pixel through. The mask is read only when the
+    raster declares one beyond nodata, the common case skipping the read."""
+    _bands, h, w = win.shape
+    ok = np.isfinite(win).all(axis=0)
+    for b in range(win.shape[0]):
+        nodata = ds.GetRasterBand(b + 1).GetNoDataValue()
+        if nodata is not None:
+            ok &= win[b] != nodata
     band = ds.GetRasterBand(1)
-    if band.GetMaskFlags() & gdal.GMF_ALL_VALID or band.GetMaskFlags() & gdal.GMF_NODATA:
-        return np.ones((h, w), dtype=bool)     # nodata values are checked per band
-    return band.GetMaskBand().ReadAsArray(c0, r0, w, h) > 0
+    flags = band.GetMaskFlags()
+    if not (flags & gdal.GMF_ALL_VALID or flags & gdal.GMF_NODATA):
+        ok &= band.GetMaskBand().ReadAsArray(c0, r0, w, h) > 0
+    return ok
 
 
 def _explain(out: PointFeatures, points_label: str, raster: str) -> None:

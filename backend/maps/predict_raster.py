@@ -1,0 +1,278 @@
+"""A prediction map from an embedding raster, block by block.
+
+Why block by block: an embedding raster of a department is tens of gigabytes; only one block
+of ``block_px`` x ``block_px`` pixels (all its bands) is held at a time, so memory does not
+grow with the raster. Every valid pixel (all embedding bands finite) is predicted by the
+final model (fitted on all points): the probability of presence, the abundance, or one
+probability band per class plus a class band (the position of the most probable class in
+``classes``); an uncertainty band, the standard deviation of the cross-validation fold models'
+predictions (for classes: of the probability of the class picked); and, given an
+:class:`.applicability.Aoa`, an area-of-applicability band (1 inside, 0 where the model
+extrapolates). Pixels that are nodata in the embedding stay nodata (NaN) in every band.
+
+Output: written like an embedding (:mod:`..embed.cog`): a temporary tiled GeoTIFF beside the
+output, block by block, then a COG with band descriptions and ``BOTACLIP_*`` provenance tags,
+moved in place only when complete (:func:`..io.atomic.atomic_output`), after the checks of
+:func:`..io.outputs.check_output` and under the output's lock for the whole run. A cancelled
+or failed run leaves nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from osgeo import gdal
+
+from .. import __version__
+from ..embed.cog import create_temp, read_embedding_tags, write_block, write_cog, write_tags
+from ..errors import BotaclipError
+from ..io.atomic import atomic_output, temp_sibling
+from ..io.lock import hold_outputs
+from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
+from ..io.raster import open_raster
+from ..progress import SILENT, Progress
+
+PRED_TASKS = ("presence", "presence-only", "abundance", "classes")
+_PROVENANCE = ("BOTACLIP_MODEL_SHA256", "BOTACLIP_BACKBONE", "BOTACLIP_WEIGHTS_SHA256",
+               "BOTACLIP_EMBEDDING", "BOTACLIP_DIM", "BOTACLIP_INPUT")
+
+
+@dataclass
+class PredictResult:
+    """What :func:`predict_raster` wrote."""
+
+    out: Path
+    bands: list                     # band descriptions, in band order
+    width: int
+    height: int
+    n_valid: int                    # pixels predicted (valid embedding)
+    n_nodata: int
+    n_inside: int | None            # pixels inside the area of applicability (None: no AOA)
+    max_pixels_held: int            # the most pixels held in memory at once (one block)
+    seconds: float
+    tags: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------ models
+
+def _positive_column(model) -> int:
+    """The column of ``predict_proba`` that is presence: the larger of two classes (1, True)."""
+    classes = list(getattr(model, "classes_", []))
+    if len(classes) != 2:
+        raise BotaclipError(
+            f"A presence model must have been fitted on two classes (absence, presence); "
+            f"{type(model).__name__} has {len(classes)}: {classes}. Check the target field.")
+    return int(np.argmax(classes))
+
+
+def _class_columns(model, classes: list) -> np.ndarray:
+    """For each class of ``classes``, its column in ``model.predict_proba`` (-1: the model
+    never saw it, e.g. a fold without that class: its probability is 0)."""
+    seen = {c: i for i, c in enumerate(getattr(model, "classes_", []))}
+    return np.array([seen.get(c, -1) for c in classes])
+
+
+def _values(model, x: np.ndarray, task: str, n_out: int, classes) -> np.ndarray:
+    """The model's prediction bands for the rows ``x``: (n, n_out) float64."""
+    if task in ("presence", "presence-only"):
+        return model.predict_proba(x)[:, _positive_column(model)][:, None]
+    if task == "classes":
+        cols = _class_columns(model, classes)
+        p = model.predict_proba(x)
+        out = np.zeros((x.shape[0], len(classes)))
+        out[:, cols >= 0] = p[:, cols[cols >= 0]]
+        return out
+    return np.asarray(model.predict(x), dtype=np.float64).reshape(x.shape[0], n_out)
+
+
+def _band_names(task: str, target_names: list, classes, n_models: int, aoa) -> list:
+    if task == "classes":
+        names = [f"probability_{c}" for c in classes] + ["class"]
+        unc = ["uncertainty"] if n_models else []
+    else:
+        kind = "abundance" if task == "abundance" else "probability"
+        names = [f"{kind}_{t}" for t in target_names]
+        unc = [f"uncertainty_{t}" for t in target_names] if n_models else []
+    return names + unc + (["applicability"] if aoa is not None else [])
+
+
+def predict_pixels(x: np.ndarray, *, models, final_model, task: str, classes, n_out: int,
+                   aoa=None) -> np.ndarray:
+    """The output bands for valid pixels ``x`` (n, D): (n, bands) float32, in the order of
+    the band names (predictions, [class], [uncertainty], [applicability])."""
+    main = _values(final_model, x, task, n_out, classes)
+    parts = [main]
+    if task == "classes":
+        pick = np.argmax(main, axis=1)
+        parts.append(pick[:, None].astype(np.float64))
+    if models:
+        folds = np.stack([_values(m, x, task, n_out, classes) for m in models])
+        if task == "classes":
+            picked = np.take_along_axis(folds, pick[None, :, None], axis=2)[..., 0]
+            parts.append(picked.std(axis=0)[:, None])
+        else:
+            parts.append(folds.std(axis=0))
+    if aoa is not None:
+        parts.append(aoa.inside(x)[:, None].astype(np.float64))
+    return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------ checks
+
+def _check_args(task, classes, target_names, models, final_model, dim) -> tuple:
+    if task not in PRED_TASKS:
+        raise BotaclipError(f"Unknown task {task!r}; use one of {', '.join(PRED_TASKS)}.")
+    target_names = [str(t) for t in target_names]
+    if not target_names or (task != "abundance" and len(target_names) != 1):
+        raise BotaclipError(
+            f"A {task} map is made for one target at a time (got {len(target_names)}: "
+            f"{target_names}); run it once per target.")
+    if task == "classes" and (classes is None or len(classes) < 2):
+        raise BotaclipError(f"A class map needs the list of at least 2 classes (got {classes});"
+                            " pass the classes of the target field.")
+    models = list(models or [])
+    if len(models) == 1:
+        raise BotaclipError("The uncertainty band needs at least 2 cross-validation models "
+                            "(got 1); pass all the fold models, or none for no band.")
+    for m in [final_model] + models:
+        n = getattr(m, "n_features_in_", dim)
+        if n != dim:
+            raise BotaclipError(
+                f"The model {type(m).__name__} was fitted on {n} features but the embedding "
+                f"raster has {dim} bands; use the embedding made with the same model.")
+    return target_names, list(classes) if classes is not None else None, models
+
+
+# ------------------------------------------------------------------------------ the run
+
+def predict_raster(embeddings_path, out, *, models, final_model, task: str, classes=None,
+                   target_names, aoa=None, tags: dict | None = None, block_px: int = 256,
+                   progress: Progress = SILENT, overwrite: bool = False) -> PredictResult:
+    """Predict every valid pixel of the embedding raster ``embeddings_path`` into the COG
+    ``out`` (see the module docstring for the bands). ``models``: the cross-validation fold
+    models (the uncertainty band; none or at least 2); ``tags``: more provenance (metrics,
+    points layer), written as ``BOTACLIP_*`` metadata."""
+    t0 = time.perf_counter()
+    out = Path(out)
+    check_output(out, what="prediction map", owned=is_our_raster, overwrite=overwrite,
+                 inputs=input_files(embeddings_path))
+    src = open_raster(embeddings_path)
+    W, H, D = src.RasterXSize, src.RasterYSize, src.RasterCount
+    target_names, classes, models = _check_args(task, classes, target_names, models,
+                                                final_model, D)
+    names = _band_names(task, target_names, classes, len(models), aoa)
+    n_out = len(target_names)
+    with hold_outputs(out, what="prediction map", progress=progress):
+        tmp_tif = temp_sibling(out)
+        try:
+            create_temp(tmp_tif, W, H, len(names), "float32", src.GetGeoTransform(),
+                        src.GetProjection(), block_px)
+            stats = _stream(src, tmp_tif, block_px, progress.sub(0.0, 0.9), lambda x:
+                            predict_pixels(x, models=models, final_model=final_model,
+                                           task=task, classes=classes, n_out=n_out, aoa=aoa),
+                            names)
+            all_tags = _tags(embeddings_path, task, target_names, classes, final_model,
+                             models, aoa, names, stats, tags)
+            _finish(tmp_tif, out, all_tags, names, task, overwrite, progress)
+        finally:
+            src = None
+            _remove(tmp_tif)
+    progress.report(1.0, "Prediction map written")
+    return PredictResult(out=out, bands=names, width=W, height=H, n_valid=stats["valid"],
+                         n_nodata=W * H - stats["valid"], n_inside=stats.get("inside"),
+                         max_pixels_held=stats["max_pixels"],
+                         seconds=time.perf_counter() - t0, tags=all_tags)
+
+
+def _stream(src, tmp_tif: Path, block_px: int, progress: Progress, predict, names) -> dict:
+    """Read, predict and write the raster one block at a time; counts of what was done."""
+    W, H = src.RasterXSize, src.RasterYSize
+    n_blocks = -(-W // block_px) * -(-H // block_px)
+    blocks = ((c0, r0) for r0 in range(0, H, block_px) for c0 in range(0, W, block_px))
+    stats = {"valid": 0, "max_pixels": 0}
+    if names[-1] == "applicability":
+        stats["inside"] = 0
+    dst = gdal.Open(str(tmp_tif), gdal.GA_Update)
+    try:
+        for i, (c0, r0) in enumerate(blocks):
+            progress.check()
+            w, h = min(block_px, W - c0), min(block_px, H - r0)
+            emb = src.ReadAsArray(c0, r0, w, h).reshape(-1, h * w).T      # (pixels, D)
+            valid = np.isfinite(emb).all(axis=1)
+            stats["max_pixels"] = max(stats["max_pixels"], h * w)
+            if valid.any():
+                buf = np.full((h * w, len(names)), np.nan, dtype=np.float32)
+                buf[valid] = predict(np.ascontiguousarray(emb[valid]))
+                stats["valid"] += int(valid.sum())
+                if "inside" in stats:
+                    stats["inside"] += int(np.nansum(buf[:, -1]))
+                write_block(dst, buf.reshape(h, w, len(names)), c0, r0, "float32")
+            progress.report((i + 1) / n_blocks, f"Predicting block {i + 1}/{n_blocks}")
+        progress.check()
+    finally:
+        dst = None
+    return stats
+
+
+def _tags(embeddings_path, task, target_names, classes, final_model, models, aoa, names,
+          stats, extra) -> dict:
+    """The provenance of a prediction map: the embedding it came from (and that embedding's
+    model), the estimator, the task, targets, classes, bands and area of applicability."""
+    src_tags = read_embedding_tags(embeddings_path)
+    tags = {
+        "BOTACLIP_KIND": "prediction",
+        "BOTACLIP_VERSION": __version__,
+        "BOTACLIP_TASK": task,
+        "BOTACLIP_TARGETS": target_names,
+        "BOTACLIP_BANDS": names,
+        "BOTACLIP_EMBEDDINGS": recorded_name(embeddings_path),
+        "BOTACLIP_EMBEDDINGS_PROVENANCE": {k: src_tags[k] for k in _PROVENANCE if k in src_tags},
+        "BOTACLIP_ESTIMATOR": {"type": type(final_model).__name__,
+                               "params": _params(final_model), "cv_models": len(models)},
+        "BOTACLIP_PIXELS": {"valid": stats["valid"], "inside_aoa": stats.get("inside")},
+        "BOTACLIP_CREATED": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    if classes is not None:
+        tags["BOTACLIP_CLASSES"] = {str(i): str(c) for i, c in enumerate(classes)}
+    if aoa is not None:
+        tags["BOTACLIP_AOA"] = aoa.summary()
+    for k, v in (extra or {}).items():
+        tags[k if str(k).startswith("BOTACLIP_") else f"BOTACLIP_{str(k).upper()}"] = v
+    return tags
+
+
+def _params(model) -> dict:
+    with contextlib.suppress(AttributeError, TypeError):
+        return {k: v for k, v in model.get_params(deep=False).items()
+                if isinstance(v, (int, float, str, bool, type(None)))}
+    return {}
+
+
+def _finish(tmp_tif: Path, out: Path, tags: dict, names: list, task: str, overwrite: bool,
+            progress: Progress) -> None:
+    """Tags and band descriptions on the temporary GeoTIFF, then the COG, moved in place."""
+    ds = gdal.Open(str(tmp_tif), gdal.GA_Update)
+    write_tags(ds, tags, len(names))
+    for b, name in enumerate(names, start=1):
+        ds.GetRasterBand(b).SetDescription(name)
+    ds.FlushCache()
+    ds = None
+    # a class band must not be averaged in the overviews; probabilities may
+    resampling = "NEAREST" if task == "classes" else "AVERAGE"
+    block = 256 if max(gdal.Open(str(tmp_tif)).RasterXSize, 1) > 512 else 128
+    with atomic_output(out, owned=is_our_raster, overwrite=overwrite,
+                       what="prediction map") as tmp_out:
+        write_cog(tmp_tif, tmp_out, block=block, predictor=True, resampling=resampling,
+                  progress=progress, start=0.9, end=1.0,
+                  message="Writing the cloud-optimised GeoTIFF")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".aux.xml")):
+        with contextlib.suppress(OSError):
+            p.unlink()
