@@ -22,7 +22,7 @@ import threading
 
 from .. import __version__
 from ..errors import BotaclipError, Cancelled
-from . import check, chips, demo, embed, presets, releves, train
+from . import check, chips, demo, embed, maps, presets, releves, train
 from .options import CommandParser
 
 
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.register(sub)
     chips.register(sub)
     embed.register(sub)
+    maps.register(sub)
     return parser
 
 

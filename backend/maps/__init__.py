@@ -7,8 +7,9 @@ named), ``targets`` (target fields read for a task, with clear errors), ``estima
 (random forest, logistic, gradient boosting, MLP, class-balanced), ``background`` (background
 points for presence-only data), ``cv`` (spatial block cross-validation with a buffer),
 ``applicability`` (the area of applicability, Meyer & Pebesma 2021) and ``predict_raster``
-(block-wise prediction into a COG with uncertainty and applicability bands). The pipeline
-that joins them and the predict / apply / evaluate front doors come next.
+(block-wise prediction into a COG with uncertainty and applicability bands), joined by
+``pipeline.predict_map`` behind ``botaclip predict``. Saved predictors, ``apply``, ``evaluate``
+and the QGIS front doors come next.
 Public names are re-exported here so that front doors import from ``backend.maps`` only.
 """
 
@@ -34,6 +35,7 @@ from .metrics import (
     specificity,
     tss,
 )
+from .pipeline import PredictMapResult, predict_map
 from .points import (
     NO_LOCATION,
     NODATA,
@@ -53,10 +55,12 @@ __all__ = [
     "CvResult",
     "ESTIMATORS",
     "Fold",
+    "PredictMapResult",
     "PredictResult",
     "draw_background",
     "fit_aoa",
     "make_estimator",
+    "predict_map",
     "predict_raster",
     "spatial_cv",
     "NODATA",

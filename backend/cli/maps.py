@@ -1,0 +1,77 @@
+"""`botaclip predict`: a prediction map from an embedding raster and a point layer.
+
+First version: from an embedding raster only. ``--ortho/--model`` (embedding on the way) and
+``--save-model`` come with the next step, as do ``botaclip apply`` and ``botaclip evaluate``.
+"""
+
+from __future__ import annotations
+
+from .options import add_overwrite_option, terminal_progress
+
+EPILOG = ("Not yet available (coming next): --ortho RASTER --model MODEL_DIR (embedding on the "
+          "way) and --save-model FILE; the commands 'apply' and 'evaluate'. Make the "
+          "embedding raster with 'botaclip embed' first.")
+
+
+def register(sub) -> None:
+    """Add the predict subcommand to the `botaclip` parser."""
+    from ..maps.estimators import ESTIMATORS
+    from ..maps.metrics import TASKS
+
+    p = sub.add_parser("predict", help="a prediction map (probability, abundance or classes, "
+                       "with uncertainty and applicability bands) from embeddings and points",
+                       epilog=EPILOG)
+    p.add_argument("--embeddings", required=True, metavar="EMB.tif",
+                   help="embedding raster written by 'botaclip embed'")
+    p.add_argument("--points", required=True, metavar="VECTOR", help="point layer")
+    p.add_argument("--layer", metavar="NAME", help="layer of VECTOR (default: the first)")
+    p.add_argument("--target", metavar="FIELD[,FIELD]", help="target field(s); several only "
+                   "for abundance; none for presence-only means every point is a presence")
+    p.add_argument("--task", choices=TASKS, default="presence")
+    p.add_argument("--estimator", choices=ESTIMATORS, default="rf")
+    p.add_argument("--folds", type=int, default=5, metavar="K",
+                   help="spatial cross-validation folds (default 5)")
+    p.add_argument("--buffer-m", type=float, metavar="M", help="training points closer than "
+                   "M to a test point are left out (default: the embedding's patch side)")
+    p.add_argument("--block-m", type=float, metavar="M", help="side of the spatial blocks "
+                   "(default: 5 pixels, at least twice the buffer)")
+    p.add_argument("--background", type=int, metavar="N", help="presence-only: background "
+                   "points (default 10 per presence, at most 10 000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--jobs", type=int, metavar="N", help="CPU cores for the estimators")
+    p.add_argument("--report", metavar="DIR", help="write DIR/metrics.json")
+    p.add_argument("--out", required=True, metavar="PRED.tif", help="prediction map (COG)")
+    add_overwrite_option(p, "an output file")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_predict)
+
+
+def _metric_line(name: str, m: dict) -> str:
+    keys = ("auc", "tss", "boyce", "mae", "spearman", "r2", "accuracy", "macro_f1", "kappa")
+    shown = ", ".join(f"{k} {m[k]:.3f}" for k in keys if isinstance(m.get(k), (int, float)))
+    return f"  {name}: {shown or 'no pooled metrics (see the messages)'}"
+
+
+def cmd_predict(args) -> int:
+    from ..maps.pipeline import predict_map
+
+    res = predict_map(
+        args.embeddings, args.points, args.target, args.out, task=args.task,
+        estimator=args.estimator, folds=args.folds, buffer_m=args.buffer_m,
+        block_m=args.block_m, seed=args.seed, background=args.background,
+        report_dir=args.report, layer=args.layer, n_jobs=args.jobs,
+        overwrite=args.overwrite, progress=terminal_progress(args))
+    c = res.point_counts
+    left = {k: v for k, v in c.items() if k != "usable" and v}
+    print(f"points: {c['usable']} with an embedding"
+          + (f", left out: {', '.join(f'{v} {k}' for k, v in left.items())}" if left else ""))
+    if res.n_background is not None:
+        print(f"background points: {res.n_background}")
+    print(f"cross-validated metrics ({res.task}, blocks {res.block_m:g} m, "
+          f"buffer {res.buffer_m:g} m):")
+    for name, m in res.metrics.items():
+        print(_metric_line(name, m))
+    print(f"map: {res.out} (bands: {', '.join(res.raster.bands)})")
+    if res.report:
+        print(f"metrics: {res.report}")
+    return 0
