@@ -2,13 +2,15 @@
 background.py, cv.py), on synthetic points and tiny rasters whose expected results are
 worked out by hand in the comments."""
 
+import os
+
 import numpy as np
 import pytest
 from osgeo import gdal
 
 from botaclip.backend.errors import BotaclipError
 from botaclip.backend.maps.background import draw_background, sample_valid
-from botaclip.backend.maps.cv import fold_roles, spatial_cv
+from botaclip.backend.maps.cv import duration_text, fold_roles, spatial_cv, time_message
 from botaclip.backend.maps.estimators import (
     ESTIMATORS,
     balanced_weights,
@@ -16,6 +18,8 @@ from botaclip.backend.maps.estimators import (
     make_estimator,
     predict_scores,
 )
+from botaclip.backend.maps.pipeline import target_metrics
+from botaclip.backend.progress import Progress
 from botaclip.backend.train.splits import BUFFER, TEST, TRAIN
 
 
@@ -111,6 +115,88 @@ def test_repeats_redraw_folds():
                      block_m=300, seed=0)
     assert len(res.folds) == 6 and res.oof.shape == (2, 300) and len(res.pooled) == 2
     assert len(res.fold_metric("auc")) == 6
+
+
+def test_repeats_headline_is_mean_with_spread():
+    # Three repeats redraw the folds, so the pooled AUCs differ a little; the headline must
+    # be their mean (not the first repeat's), the spread their sample SD, min and max, and
+    # counts that every repeat shares (all 300 points pooled each time) stay as they are.
+    x, y, f, label = _points(300, seed=7)
+    res = spatial_cv(x, y, f, label, "presence", estimator="logistic", folds=3, repeats=3,
+                     block_m=300, seed=0)
+    aucs = np.array([p["auc"] for p in res.pooled])
+    assert aucs.std() > 0                               # the folds did change
+    head, spread = res.headline()
+    assert head["auc"] == pytest.approx(aucs.mean())
+    assert spread["auc"]["sd"] == pytest.approx(aucs.std(ddof=1))
+    assert (spread["auc"]["min"], spread["auc"]["max"]) == (aucs.min(), aucs.max())
+    assert head["n_presences"] == int(label.sum()) and "n_presences" not in spread
+    m = target_metrics(type("Fit", (), {"cv": res})(), {"points": 300})
+    assert m["auc"] == pytest.approx(aucs.mean()) and m["cv"]["repeats"] == 3
+    assert m["repeats"]["n"] == 3 and m["repeats"]["scored"] == 3
+    assert [r["auc"] for r in m["repeats"]["pooled"]] == pytest.approx(aucs.tolist())
+    one = spatial_cv(x, y, f, label, "presence", estimator="logistic", folds=3, block_m=300)
+    m1 = target_metrics(type("Fit", (), {"cv": one})(), {})
+    assert m1["auc"] == one.pooled[0]["auc"] and "repeats" not in m1
+
+
+def test_time_message_wording_and_threshold():
+    # 5 folds x 1 repeat of 48 s = 240 s: over a minute, said in minutes; 12 s x 5 = 60 s
+    # is not over a minute: nothing said.
+    assert time_message(48, folds=5, repeats=1, estimator="rf", n_jobs=2) == (
+        "Cross-validation: about 4 min (5 folds x 1 repeat, random forest on 2 cores).")
+    assert time_message(12, folds=5, repeats=1, estimator="rf", n_jobs=2) is None
+    assert time_message(30, folds=5, repeats=2, estimator="logistic", n_jobs=4) == (
+        "Cross-validation: about 5 min (5 folds x 2 repeats, logistic regression).")
+    assert duration_text(150) == "about 2.5 min" and duration_text(700) == "about 12 min"
+    assert duration_text(5400) == "about 1.5 h"
+
+
+class _Infos(Progress):
+    def __init__(self):
+        self.infos = []
+
+    def info(self, message):
+        self.infos.append(message)
+
+
+def _fake_clock(step):
+    """A clock that moves ``step`` seconds at every reading: every timed fit lasts ``step``."""
+    ticks = iter(range(0, 10**6, step))
+    return lambda: float(next(ticks))
+
+
+def test_rf_time_estimated_before_the_first_fold():
+    # The probe (a 25-tree forest) "takes" 100 s on the fake clock; scaled to 500 trees a
+    # fold takes 2000 s, and 3 folds x 1 repeat 6000 s = 1.7 h, said before fold 1 runs.
+    x, y, f, label = _points(90, seed=3)
+    pr = _Infos()
+    res = spatial_cv(x, y, f, label, "presence", folds=3, block_m=500, n_jobs=2,
+                     progress=pr, clock=_fake_clock(100))
+    assert res.estimated_s == pytest.approx(3 * 100 * 500 / 25)
+    assert pr.infos[0] == ("Cross-validation: about 1.7 h (3 folds x 1 repeat, random "
+                           "forest on 2 cores).")
+
+
+@pytest.mark.parametrize("step, said", [(30, True), (10, False)])
+def test_other_estimators_timed_on_the_first_fold(step, said):
+    # logistic has no probe: the first fold "takes" step seconds, 5 folds step x 5:
+    # 150 s is said, 50 s (under a minute) is not
+    x, y, f, label = _points(200, seed=2)
+    pr = _Infos()
+    res = spatial_cv(x, y, f, label, "presence", estimator="logistic", folds=5,
+                     block_m=400, progress=pr, clock=_fake_clock(step))
+    assert res.estimated_s == pytest.approx(5 * step)
+    told = [m for m in pr.infos if m.startswith("Cross-validation: about")]
+    assert told == (["Cross-validation: about 2.5 min (5 folds x 1 repeat, logistic "
+                     "regression)."] if said else [])
+
+
+def test_all_cores_by_default():
+    x, y, f, label = _points(60, seed=4)
+    res = spatial_cv(x, y, f, label, "presence", folds=2, block_m=500)
+    assert res.n_jobs == os.cpu_count() and res.models[0].n_jobs == os.cpu_count()
+    assert make_estimator("rf", "abundance", seed=0, n_jobs=-1).n_jobs == os.cpu_count()
 
 
 def test_too_few_presences_refused_with_number_needed():

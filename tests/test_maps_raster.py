@@ -10,7 +10,7 @@ from sklearn.linear_model import LinearRegression
 
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.maps.applicability import fit_aoa, upper_whisker
-from botaclip.backend.maps.predict_raster import predict_raster
+from botaclip.backend.maps.predict_raster import halve, overview_factors, predict_raster
 from botaclip.backend.progress import CancelFlag
 
 W, H, D, BLOCK = 48, 40, 3, 16      # 3 x 3 blocks, the last row of blocks 8 px high
@@ -259,3 +259,96 @@ def test_bad_inputs(emb, tmp_path):
         predict_raster(path, mine, models=[], final_model=_rf(x, y), task="presence",
                        target_names=["t"])
     assert mine.read_bytes() == b"not ours"
+
+
+def test_class_bands_named_by_class_name(emb, tmp_path):
+    # Codes 0, 1, 2 (what the pipeline passes) with their names: QGIS shows band
+    # descriptions, so the probability bands carry the names; the tags keep code and name.
+    path, f = emb
+    x, _ = _training(f)
+    codes = np.digitize(x[:, 0], [0.33, 0.66])
+    final = RandomForestClassifier(n_estimators=5, random_state=0).fit(x, codes)
+    named = ["wet meadow", "forest", "water"]
+    res = predict_raster(path, tmp_path / "n.tif", models=[], final_model=final,
+                         task="classes", classes=[0, 1, 2], class_names=named,
+                         target_names=["habitat"], block_px=BLOCK)
+    arr, names, md = _read(res.out)
+    assert names == ["probability_wet meadow", "probability_forest", "probability_water",
+                     "class"]
+    assert '"0": "0"' in md["BOTACLIP_CLASSES"] and '"0": "wet meadow"' in md[
+        "BOTACLIP_CLASS_NAMES"]
+    # the same names from the pipeline's tag (index -> name); without names, the codes
+    res = predict_raster(path, tmp_path / "t.tif", models=[], final_model=final,
+                         task="classes", classes=[0, 1, 2], target_names=["habitat"],
+                         tags={"class_names": {"0": "a", "1": "b", "2": "c"}}, block_px=BLOCK)
+    assert res.bands[:3] == ["probability_a", "probability_b", "probability_c"]
+    res = predict_raster(path, tmp_path / "c.tif", models=[], final_model=final,
+                         task="classes", classes=[0, 1, 2], target_names=["habitat"],
+                         block_px=BLOCK)
+    assert res.bands[:3] == ["probability_0", "probability_1", "probability_2"]
+    with pytest.raises(BotaclipError, match="2 class names for 3 classes"):
+        predict_raster(path, tmp_path / "w.tif", models=[], final_model=final,
+                       task="classes", classes=[0, 1, 2], class_names=["a", "b"],
+                       target_names=["habitat"])
+
+
+def test_nodata_value_pixels_stay_nodata(tmp_path):
+    # An embedding whose nodata is -9999 rather than NaN: pixel (5, 7) is -9999 in band 0
+    # only. It must be nodata in the map (as the points reader counts it), not predicted.
+    f = _features()
+    f[5, 7, 0] = -9999.0
+    path = _write(tmp_path / "nd.tif", f)
+    ds = gdal.Open(str(path), gdal.GA_Update)
+    gdal.PushErrorHandler("CPLQuietErrorHandler")   # "one nodata per GeoTIFF": that is the aim
+    try:
+        for b in range(D):
+            ds.GetRasterBand(b + 1).SetNoDataValue(-9999.0)
+    finally:
+        gdal.PopErrorHandler()
+    ds = None
+    x, y = _training(f)
+    res = predict_raster(path, tmp_path / "p.tif", models=[], final_model=_rf(x, y),
+                         task="presence", target_names=["t"], block_px=BLOCK)
+    arr, _, _ = _read(res.out)
+    assert np.isnan(arr[5, 7])                   # one band: the probability
+    # NaN stays invalid too: 258 NaN pixels (see test_presence_map...) + this one
+    assert res.n_nodata == 259 and np.isnan(arr).sum() == 259
+
+
+def test_halve_by_hand():
+    # cells of 2 x 2 from the top left; the odd last row and column make cells of their own:
+    # [1 2 | 3 NaN] -> mean(1, 2, 3) = 2; [3 | 5] -> 4; [7 8] -> 7.5; [9] -> 9
+    a = np.array([[1, 2, 3], [3, np.nan, 5], [7, 8, 9]], dtype=np.float32)
+    np.testing.assert_allclose(halve(a, nearest=False), [[2, 4], [7.5, 9]])
+    np.testing.assert_array_equal(halve(a, nearest=True), [[1, 3], [7, 9]])
+    assert np.isnan(halve(np.full((2, 2), np.nan, dtype=np.float32), nearest=False)).all()
+    # levels until one 128 (or 256) px tile holds the whole map, as the COG driver makes them
+    assert overview_factors(300, 260, 128) == [2, 4]           # 150, then 75 <= 128
+    assert overview_factors(128, 100, 128) == []
+    assert overview_factors(8192, 8192, 256) == [2, 4, 8, 16, 32]
+
+
+def test_map_overviews_are_means_of_valid_pixels(tmp_path):
+    # 300 x 260 pixels: COG tiles of 128 px (width <= 512), overviews at 2 (150 x 130) and
+    # 4 (75 x 65). Each level is the mean of the valid pixels of 2 x 2 cells of the level
+    # below (GDAL's AVERAGE with NaN as nodata): the 16 x 16 NaN block stays NaN, the cell
+    # holding pixel (3, 3) averages its 3 other pixels.
+    f = _features(300, 260)
+    path = _write(tmp_path / "big.tif", f)
+    x, y = _training(f)
+    res = predict_raster(path, tmp_path / "o.tif", models=[], final_model=_rf(x, y),
+                         task="presence", target_names=["t"], block_px=64)
+    ds = gdal.Open(str(res.out))                   # kept: a band outliving it crashes GDAL
+    band = ds.GetRasterBand(1)
+    assert band.GetOverviewCount() == 2
+    full, o1, o2 = (band.ReadAsArray(), band.GetOverview(0).ReadAsArray(),
+                    band.GetOverview(1).ReadAsArray())
+    assert o1.shape == (130, 150) and o2.shape == (65, 75)
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):   # all-NaN cells
+        want1 = np.nanmean(full.reshape(130, 2, 150, 2), axis=(1, 3))
+    np.testing.assert_allclose(o1, want1, rtol=1e-6)                  # NaN where NaN
+    assert np.isnan(o1[0:8, 16:24]).all()                              # the NaN block
+    assert o1[1, 1] == pytest.approx(np.mean([full[2, 2], full[2, 3], full[3, 2]]))
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        want2 = np.nanmean(o1.reshape(65, 2, 75, 2), axis=(1, 3))
+    np.testing.assert_allclose(o2, want2, rtol=1e-6)

@@ -22,7 +22,7 @@ import threading
 
 from .. import __version__
 from ..errors import BotaclipError, Cancelled
-from . import check, chips, demo, embed, maps, presets, releves, train
+from . import check, chips, demo, embed, evaluate, maps, presets, releves, train
 from .options import CommandParser
 
 
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     chips.register(sub)
     embed.register(sub)
     maps.register(sub)
+    evaluate.register(sub)
+    maps.register_apply(sub)
     return parser
 
 

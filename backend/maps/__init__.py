@@ -8,12 +8,15 @@ named), ``targets`` (target fields read for a task, with clear errors), ``estima
 points for presence-only data), ``cv`` (spatial block cross-validation with a buffer),
 ``applicability`` (the area of applicability, Meyer & Pebesma 2021) and ``predict_raster``
 (block-wise prediction into a COG with uncertainty and applicability bands), joined by
-``pipeline.predict_map`` behind ``botaclip predict``. Saved predictors, ``apply``, ``evaluate``
-and the QGIS front doors come next.
+``pipeline.predict_map`` behind ``botaclip predict``; ``predictor`` (a fitted predictor saved
+to a file that cannot run code when read, on ``safe_store``) and ``apply`` (a saved predictor
+mapped onto another embedding raster, behind ``botaclip apply``). ``evaluate`` and the QGIS
+front doors come next.
 Public names are re-exported here so that front doors import from ``backend.maps`` only.
 """
 
 from .applicability import Aoa, fit_aoa
+from .apply import apply_predictor
 from .background import Background, draw_background
 from .cv import CvResult, Fold, spatial_cv
 from .estimators import ESTIMATORS, make_estimator
@@ -47,6 +50,7 @@ from .points import (
     read_pixels,
 )
 from .predict_raster import PredictResult, predict_raster
+from .predictor import SavedPredictor, check_compatible, load_predictor, save_predictor
 from .targets import Target, Targets, read_targets
 
 __all__ = [
@@ -57,6 +61,11 @@ __all__ = [
     "Fold",
     "PredictMapResult",
     "PredictResult",
+    "SavedPredictor",
+    "apply_predictor",
+    "check_compatible",
+    "load_predictor",
+    "save_predictor",
     "draw_background",
     "fit_aoa",
     "make_estimator",

@@ -24,6 +24,8 @@ which is what :func:`..maps.metrics.metrics_for` and the raster writer expect.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..errors import BotaclipError
@@ -52,14 +54,16 @@ def _check(name: str, task: str) -> None:
 
 
 def make_estimator(name: str, task: str, *, seed: int, n_jobs: int | None = None,
-                   n_classes: int | None = None):
+                   n_classes: int | None = None, trees: int | None = None):
     """An unfitted scikit-learn estimator ``name`` (one of :data:`ESTIMATORS`) for ``task``
     (one of :data:`..maps.metrics.TASKS`), seeded with ``seed`` so that a run repeats.
 
-    ``n_jobs``: cores for the estimators that use several (rf; None: one). ``n_classes`` is
-    only checked (a classes task needs at least 2). Fit it with :func:`fit_estimator`, which
-    adds the balanced sample weights the mlp needs."""
+    ``n_jobs``: cores for the estimators that use several (rf; None: all of them, see
+    :func:`cores`). ``n_classes`` is only checked (a classes task needs at least 2). Fit it
+    with :func:`fit_estimator`, which adds the balanced sample weights the mlp needs.
+    ``trees``: the forest's size (rf only; None: :data:`RF_TREES`)."""
     _check(name, task)
+    n_jobs = cores(n_jobs)
     if task == "classes" and n_classes is not None and n_classes < 2:
         raise BotaclipError(f"A classes target needs at least 2 classes, not {n_classes}; "
                             "choose a field with several categories.")
@@ -67,11 +71,12 @@ def make_estimator(name: str, task: str, *, seed: int, n_jobs: int | None = None
     from sklearn.preprocessing import StandardScaler
 
     seed = int(seed)
+    trees = int(trees or RF_TREES)
     if task == "abundance":
-        return _regressor(name, seed, n_jobs, make_pipeline, StandardScaler)
+        return _regressor(name, seed, n_jobs, make_pipeline, StandardScaler, trees)
     if name == "rf":
         from sklearn.ensemble import RandomForestClassifier
-        return RandomForestClassifier(n_estimators=RF_TREES, class_weight="balanced",
+        return RandomForestClassifier(n_estimators=trees, class_weight="balanced",
                                       n_jobs=n_jobs, random_state=seed)
     if name == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -86,11 +91,22 @@ def make_estimator(name: str, task: str, *, seed: int, n_jobs: int | None = None
         random_state=seed))
 
 
-def _regressor(name, seed, n_jobs, make_pipeline, scaler):
+def cores(n_jobs: int | None) -> int:
+    """The CPU cores ``n_jobs`` stands for: None means all of them (a forest of 500 trees is
+    the slowest step of a map and its trees are independent, so every core shortens it);
+    a negative number counts back from all, as in scikit-learn (-1: all, -2: all but one)."""
+    n = os.cpu_count() or 1
+    if n_jobs is None:
+        return n
+    n_jobs = int(n_jobs)
+    return max(1, n + 1 + n_jobs) if n_jobs < 0 else max(1, n_jobs)
+
+
+def _regressor(name, seed, n_jobs, make_pipeline, scaler, trees=RF_TREES):
     """The regression counterpart of ``name`` (see the module docstring)."""
     if name == "rf":
         from sklearn.ensemble import RandomForestRegressor
-        return RandomForestRegressor(n_estimators=RF_TREES, n_jobs=n_jobs, random_state=seed)
+        return RandomForestRegressor(n_estimators=trees, n_jobs=n_jobs, random_state=seed)
     if name == "logistic":
         from sklearn.linear_model import Ridge
         return make_pipeline(scaler(), Ridge())

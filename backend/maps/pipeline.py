@@ -8,7 +8,8 @@ silently); for presence-only data draw background points from the raster's valid
 (:mod:`.background`); spatial block cross-validation with a buffer (:mod:`.cv`), whose fold
 models give the uncertainty band; the final model fitted on all points; the area of
 applicability fitted on the training features (:mod:`.applicability`); the raster predicted
-block by block into a COG (:mod:`.predict_raster`); and, on request, ``metrics.json``.
+block by block into a COG (:mod:`.predict_raster`); and, on request, ``metrics.json`` and
+the fitted predictor saved to a file (:mod:`.predictor`) for ``botaclip apply``.
 
 Why the defaults:
 
@@ -43,9 +44,18 @@ from .applicability import fit_aoa
 from .background import draw_background
 from .cv import spatial_cv
 from .estimators import ESTIMATORS, fit_estimator, make_estimator
+from .from_ortho import embed_for_map, exact_features
 from .metrics import TASKS
 from .points import features_at_points, read_pixels
 from .predict_raster import PredictResult, predict_raster
+from .predictor import (
+    ColumnStack,
+    SavedPredictor,
+    embedding_record,
+    is_predictor_file,
+    map_tags,
+    save_predictor,
+)
 from .targets import read_targets
 
 BACKGROUND_PER_PRESENCE = 10
@@ -70,21 +80,9 @@ class PredictMapResult:
     buffer_m: float
     raster: PredictResult
     report: Path | None = None
+    embeddings: Path | None = None   # the raster embedded on the way (--ortho/--model)
+    predictor: Path | None = None   # the saved predictor (save_model)
     messages: list = field(default_factory=list)
-
-
-class ColumnStack:
-    """Several fitted regressors seen as one whose ``predict`` gives one column per target:
-    how :func:`.predict_raster.predict_raster` takes a multi-target abundance map while each
-    target keeps its own points and estimator (histogram boosting has no multi-output)."""
-
-    def __init__(self, models: list):
-        self.models = list(models)
-        self.n_features_in_ = getattr(self.models[0], "n_features_in_", None)
-
-    def predict(self, x) -> np.ndarray:
-        return np.column_stack([np.asarray(m.predict(x), dtype=np.float64)
-                                for m in self.models])
 
 
 @dataclass
@@ -130,11 +128,24 @@ def _check_args(task, estimator, folds, out, embeddings, overwrite, report_dir) 
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
         raise BotaclipError(f"The number of folds must be a whole number of at least 2, not "
                             f"{folds!r} (--folds 5 is usual).")
+    sources = embeddings if isinstance(embeddings, (list, tuple)) else [embeddings]
     check_output(out, what="prediction map", owned=is_our_raster, overwrite=overwrite,
-                 inputs=input_files(embeddings))
+                 inputs=input_files(*sources))
     if report_dir:
         check_output(Path(report_dir) / "metrics.json", what="metrics report",
                      owned=is_metrics_file, overwrite=overwrite)
+
+
+def _check_save_model(save_model, out, embeddings, points, overwrite) -> None:
+    """The predictor file: not the map, not an input (``embeddings`` may be a list of
+    inputs), not a file of the user's."""
+    sources = embeddings if isinstance(embeddings, (list, tuple)) else [embeddings]
+    if Path(save_model).expanduser().resolve() == Path(out).expanduser().resolve():
+        raise BotaclipError(f"The saved predictor and the prediction map are the same file "
+                            f"{out}; give the predictor a name of its own, e.g. "
+                            f"{Path(out).with_suffix('.predictor.zip')}.")
+    check_output(save_model, what="saved predictor", owned=is_predictor_file,
+                 overwrite=overwrite, inputs=input_files(*sources, points))
 
 
 def _background(embeddings, n_presences, background, seed, progress) -> tuple:
@@ -186,16 +197,24 @@ def _plain(v):
 
 def target_metrics(fit: _Fit, counts: dict) -> dict:
     """The cross-validated metrics of one target: the pooled out-of-fold metrics under the
-    issue's keys (first repeat), each fold's metrics and sizes, the point counts and the
-    split used."""
+    issue's keys (with several repeats their mean, and under ``repeats`` each repeat's
+    figures and the spread: :meth:`.cv.CvResult.headline`), each fold's metrics and sizes,
+    the point counts and the split used."""
     cv = fit.cv
-    pooled = cv.pooled[0] or {}
+    head, spread = cv.headline()
     folds = [{"fold": f.index + 1, "repeat": f.repeat + 1, "n_train": int(len(f.train)),
               "n_test": int(len(f.test)), "n_buffer": f.n_buffer, "metrics": f.metrics,
               **({"note": f.note} if f.note else {})} for f in cv.folds]
-    return _plain({**pooled, "folds": folds, "counts": counts,
-                   "cv": {"folds": cv.n_folds, "block_m": cv.block_m, "buffer_m": cv.buffer_m,
-                          "seed": cv.seed, "estimator": cv.estimator, "task": cv.task}})
+    repeats = {}
+    if cv.repeats > 1:
+        repeats = {"repeats": {"n": cv.repeats,
+                               "scored": sum(p is not None for p in cv.pooled),
+                               "headline": "mean of the repeats' pooled metrics",
+                               "spread": spread, "pooled": cv.pooled}}
+    return _plain({**head, "folds": folds, "counts": counts, **repeats,
+                   "cv": {"folds": cv.n_folds, "repeats": cv.repeats, "block_m": cv.block_m,
+                          "buffer_m": cv.buffer_m, "seed": cv.seed, "estimator": cv.estimator,
+                          "task": cv.task}})
 
 
 def is_metrics_file(path) -> bool:
@@ -237,16 +256,61 @@ def _models(fits: list, task: str) -> tuple:
     return ColumnStack([f.model for f in fits]), folds
 
 
-def predict_map(embeddings, points, targets, out, *, task: str = "presence",
-                estimator: str = "rf", folds: int = 5, buffer_m=None, block_m=None,
-                seed: int = 0, background=None, report_dir=None, layer=None, n_jobs=None,
+def predict_map(embeddings, points, targets, out, *, ortho=None, model=None, stride_m=None,
+                task: str = "presence", estimator: str = "rf", folds: int = 5,
+                buffer_m=None, block_m=None, seed: int = 0, background=None,
+                report_dir=None, layer=None, n_jobs=None, save_model=None,
                 overwrite: bool = False, progress: Progress = SILENT) -> PredictMapResult:
     """Fit ``estimator`` to the target field(s) ``targets`` of the point layer ``points`` on
     the embedding raster ``embeddings``, cross-validate it spatially and predict the raster
     into the COG ``out``. One target for presence, presence-only and classes; one or more
     for abundance. ``background``: background points for presence-only (default: 10 per
-    presence, at most 10 000). See the module docstring for the defaults of the split."""
+    presence, at most 10 000). ``save_model``: a file to save the fitted predictor to
+    (:mod:`.predictor`), for ``botaclip apply``. See the module docstring for the defaults
+    of the split.
+
+    Instead of ``embeddings`` (None), ``ortho`` and ``model`` (a bundle folder): the
+    orthophoto is embedded on the way (``stride_m``: the embedding's stride) and the
+    features at the points are computed exactly (:mod:`.from_ortho`)."""
+    if ortho is None and model is None:
+        if embeddings is None:
+            raise BotaclipError("Give an embedding raster (--embeddings), or an orthophoto "
+                                "and a model (--ortho and --model).")
+        return _predict(embeddings, points, targets, out, task=task, estimator=estimator,
+                        folds=folds, buffer_m=buffer_m, block_m=block_m, seed=seed,
+                        background=background, report_dir=report_dir, layer=layer,
+                        n_jobs=n_jobs, save_model=save_model, overwrite=overwrite,
+                        progress=progress)
+    if embeddings is not None:
+        raise BotaclipError("Give either an embedding raster (--embeddings) or an orthophoto "
+                            "with a model (--ortho and --model), not both.")
+    if ortho is None or model is None:
+        raise BotaclipError("--ortho and --model go together: the orthophoto is embedded with "
+                            "the model bundle (a folder written by 'botaclip train').")
+    _check_args(task, estimator, folds, out, [ortho, model], overwrite, report_dir)
+    if save_model:
+        _check_save_model(save_model, out, [ortho, model], points, overwrite)
+    embeddings, said = embed_for_map(ortho, model, out, stride_m=stride_m,
+                                     overwrite=overwrite, progress=progress.sub(0.0, 0.6))
+    progress.info(said)
+    res = _predict(embeddings, points, targets, out, task=task, estimator=estimator,
+                   folds=folds, buffer_m=buffer_m, block_m=block_m, seed=seed,
+                   background=background, report_dir=report_dir, layer=layer,
+                   n_jobs=n_jobs, save_model=save_model, overwrite=overwrite,
+                   exact=(ortho, model), progress=progress.sub(0.6, 1.0))
+    res.messages.insert(0, said)
+    res.embeddings = embeddings
+    return res
+
+
+def _predict(embeddings, points, targets, out, *, task, estimator, folds, buffer_m, block_m,
+             seed, background, report_dir, layer, n_jobs, save_model, overwrite,
+             exact=None, progress: Progress = SILENT) -> PredictMapResult:
+    """:func:`predict_map` on an embedding raster; ``exact``: (orthophoto, model) whose
+    patches centred on the points give the point features."""
     _check_args(task, estimator, folds, out, embeddings, overwrite, report_dir)
+    if save_model:
+        _check_save_model(save_model, out, embeddings, points, overwrite)
     tg = read_targets(points, targets, task, layer)
     if task != "abundance" and len(tg.targets) != 1:
         raise BotaclipError(f"A {task} map is made for one target field at a time (got "
@@ -259,49 +323,67 @@ def predict_map(embeddings, points, targets, out, *, task: str = "presence",
     if list(pf.ids) != list(tg.ids):
         raise BotaclipError(f"The point layer {points} gave its features in two different "
                             "orders; save it as a GeoPackage and try again.")
+    if exact is not None:
+        pf = exact_features(pf, *exact, progress=progress.sub(0.0, 0.05))
     messages += pf.messages
     block_m, buffer_m, how = default_geometry(raster_info(embeddings), pf.tags, block_m,
                                               buffer_m)
     if how:
         messages.append(how)
         progress.info(how)
+    fits, metrics = _fit_all(tg, pf, embeddings, task=task, estimator=estimator, folds=folds,
+                             block_m=block_m, buffer_m=buffer_m, seed=seed,
+                             background=background, n_jobs=n_jobs, progress=progress)
+    for fit in fits:
+        messages += fit.cv.messages
+    sp = _predictor(embeddings, points, task, estimator, tg, fits, metrics, pf)
+    return _finish(embeddings, out, sp, fits, metrics, pf, messages, report_dir=report_dir,
+                   save_model=save_model, overwrite=overwrite, progress=progress)
+
+
+def _fit_all(tg, pf, embeddings, *, progress, **options) -> tuple[list, dict]:
+    """(fits, metrics per target) of every target, with the counts of its points."""
     fits, metrics = [], {}
     share = 0.65 / len(tg.targets)
     for i, t in enumerate(tg.targets):
-        fit = _fit_target(t, pf, embeddings, task=task, estimator=estimator, folds=folds,
-                          block_m=block_m, buffer_m=buffer_m, seed=seed,
-                          background=background, n_jobs=n_jobs,
+        fit = _fit_target(t, pf, embeddings, **options,
                           progress=progress.sub(0.05 + i * share, 0.05 + (i + 1) * share))
-        messages += fit.cv.messages
         counts = {"points": len(tg.ids), "used": int(np.count_nonzero(t.valid & pf.usable)),
                   "no_value": int(np.count_nonzero(~t.valid)), **pf.counts(),
                   **({"background": fit.n_background} if fit.n_background is not None else {})}
         metrics[t.name] = target_metrics(fit, counts)
         fits.append(fit)
-    return _finish(embeddings, points, out, task, tg, fits, metrics, pf, messages,
-                   report_dir=report_dir, overwrite=overwrite, progress=progress)
+    return fits, metrics
 
 
-def _finish(embeddings, points, out, task, tg, fits, metrics, pf, messages, *, report_dir,
-            overwrite, progress) -> PredictMapResult:
-    """The area of applicability, the raster, and metrics.json."""
-    aoa = _aoa(fits)
+def _predictor(embeddings, points, task, estimator, tg, fits, metrics, pf) -> SavedPredictor:
+    """The fitted predictor: what the map is made with, and what ``save_model`` keeps."""
     final, fold_models = _models(fits, task)
-    target = tg.targets[0]
-    classes = list(range(len(target.classes))) if task == "classes" else None
-    extra = {"points": recorded_name(points), "metrics": {k: {m: v for m, v in d.items()
-                                                               if m != "folds"}
-                                                           for k, d in metrics.items()}}
-    if task == "classes":
-        extra["class_names"] = {str(i): c for i, c in enumerate(target.classes)}
-    raster = predict_raster(embeddings, out, models=fold_models, final_model=final, task=task,
-                            classes=classes, target_names=[t.name for t in tg.targets],
-                            aoa=aoa, tags=extra, progress=progress.sub(0.7, 0.98),
+    return SavedPredictor(
+        task=task, estimator=estimator, target_names=[t.name for t in tg.targets],
+        final_model=final, fold_models=fold_models, aoa=_aoa(fits),
+        class_names=list(tg.targets[0].classes) if task == "classes" else None,
+        embedding=embedding_record(embeddings, pf.tags, pf.features.shape[1]),
+        metrics={k: {m: v for m, v in d.items() if m != "folds"} for k, d in metrics.items()},
+        points=recorded_name(points))
+
+
+def _finish(embeddings, out, sp: SavedPredictor, fits, metrics, pf, messages, *, report_dir,
+            save_model, overwrite, progress) -> PredictMapResult:
+    """The raster, metrics.json and the saved predictor."""
+    raster = predict_raster(embeddings, out, models=sp.fold_models, final_model=sp.final_model,
+                            task=sp.task, classes=sp.classes, target_names=sp.target_names,
+                            aoa=sp.aoa, tags=map_tags(sp), progress=progress.sub(0.7, 0.97),
                             overwrite=overwrite)
     report = write_metrics(report_dir, metrics, overwrite) if report_dir else None
+    saved = None
+    if save_model:
+        progress.report(0.98, "Saving the predictor")
+        saved = save_predictor(save_model, sp, overwrite=overwrite)
     progress.report(1.0, "Prediction map done")
     return PredictMapResult(
-        out=raster.out, task=task, targets=[t.name for t in tg.targets], metrics=metrics,
+        out=raster.out, task=sp.task, targets=sp.target_names, metrics=metrics,
         point_counts=pf.counts(), n_used={f.name: len(f.target) for f in fits},
         n_background=fits[0].n_background, block_m=fits[0].cv.block_m,
-        buffer_m=fits[0].cv.buffer_m, raster=raster, report=report, messages=messages)
+        buffer_m=fits[0].cv.buffer_m, raster=raster, report=report, predictor=saved,
+        messages=messages)

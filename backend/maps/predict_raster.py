@@ -8,7 +8,33 @@ probability band per class plus a class band (the position of the most probable 
 ``classes``); an uncertainty band, the standard deviation of the cross-validation fold models'
 predictions (for classes: of the probability of the class picked); and, given an
 :class:`.applicability.Aoa`, an area-of-applicability band (1 inside, 0 where the model
-extrapolates). Pixels that are nodata in the embedding stay nodata (NaN) in every band.
+extrapolates). Pixels that are nodata in the embedding (NaN, the band's nodata value or
+masked, as :func:`.points.valid_window` decides for the points) stay nodata (NaN) in every
+band.
+
+Class bands are described by the class *name* when the names are known (``class_names``):
+QGIS shows band descriptions in the layer's band list and the renderer, so a user reads
+"probability_wet meadow" rather than a code to look up; the codes stay in the
+``BOTACLIP_CLASSES`` tag (band value of the class band -> code) and the names in
+``BOTACLIP_CLASS_NAMES``. Without names, the codes name the bands.
+
+Speed: the per-pixel work is the model's. A block is read straight into a (pixels, bands)
+float32 array in the layout scikit-learn wants (GDAL interleaves it; no transpose copy), all-valid
+blocks are predicted without a gather copy, and the blocks GDAL caches for the embedding are
+dropped once its cache holds more than :data:`..embed.reader.CACHE_SHARE`, so that memory stays
+flat on a raster of any size without changing the process-wide cache limit. The default block
+(256 x 256 = 65,536 pixels) is large enough that the per-call cost of a forest's
+``predict_proba`` (its thread pool) is amortised (bench/bench_maps.py).
+
+Memory of the COG step: GDAL's COG driver, given a source without overviews, computes them
+through the process-wide block cache, which then fills up to its limit (5 % of the RAM by
+default: a gigabyte for an 8k x 8k map where a 1k x 1k one needs a few megabytes). So the
+overviews are computed here (:func:`build_overviews`, each level from the one below, a chunk
+at a time, the cache drained as in the stream) into the temporary GeoTIFF, and the COG
+driver, which uses a source's own overviews, only copies and compresses; it reads the
+temporary file with GDAL's direct I/O (``GTIFF_DIRECT_IO``, a thread-local option, set for
+that call only), which bypasses the block cache. Peak memory then no longer grows with the
+map (bench/bench_maps.py measures it).
 
 Output: written like an embedding (:mod:`..embed.cog`): a temporary tiled GeoTIFF beside the
 output, block by block, then a COG with band descriptions and ``BOTACLIP_*`` provenance tags,
@@ -21,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +57,18 @@ from osgeo import gdal
 
 from .. import __version__
 from ..embed.cog import create_temp, read_embedding_tags, write_block, write_cog, write_tags
+from ..embed.reader import CACHE_SHARE
 from ..errors import BotaclipError
 from ..io.atomic import atomic_output, temp_sibling
 from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
 from ..io.raster import open_raster
 from ..progress import SILENT, Progress
+from .points import valid_window
 
 PRED_TASKS = ("presence", "presence-only", "abundance", "classes")
-_PROVENANCE = ("BOTACLIP_MODEL_SHA256", "BOTACLIP_BACKBONE", "BOTACLIP_WEIGHTS_SHA256",
-               "BOTACLIP_EMBEDDING", "BOTACLIP_DIM", "BOTACLIP_INPUT")
+PROVENANCE_TAGS = ("BOTACLIP_MODEL_SHA256", "BOTACLIP_BACKBONE", "BOTACLIP_WEIGHTS_SHA256",
+                   "BOTACLIP_EMBEDDING", "BOTACLIP_DIM", "BOTACLIP_INPUT")
 
 
 @dataclass
@@ -56,6 +85,8 @@ class PredictResult:
     max_pixels_held: int            # the most pixels held in memory at once (one block)
     seconds: float
     tags: dict = field(default_factory=dict)
+    loop_seconds: float = 0.0       # reading, predicting and writing the blocks (no COG)
+    model_seconds: float = 0.0      # of which in the models (and the area of applicability)
 
 
 # ------------------------------------------------------------------------------ models
@@ -90,9 +121,25 @@ def _values(model, x: np.ndarray, task: str, n_out: int, classes) -> np.ndarray:
     return np.asarray(model.predict(x), dtype=np.float64).reshape(x.shape[0], n_out)
 
 
-def _band_names(task: str, target_names: list, classes, n_models: int, aoa) -> list:
+def class_labels(classes, class_names=None) -> list:
+    """What to call each class of ``classes`` in a band description: its name from
+    ``class_names`` (a list in the order of ``classes``, or a mapping from the class or its
+    text to the name), else the class itself as text."""
+    if class_names is None:
+        return [str(c) for c in classes]
+    if isinstance(class_names, dict):
+        return [str(class_names.get(c, class_names.get(str(c), c))) for c in classes]
+    names = list(class_names)
+    if len(names) != len(classes):
+        raise BotaclipError(f"{len(names)} class names for {len(classes)} classes "
+                            f"({classes}); give one name per class, in the same order.")
+    return [str(n) for n in names]
+
+
+def _band_names(task: str, target_names: list, classes, n_models: int, aoa,
+                class_names=None) -> list:
     if task == "classes":
-        names = [f"probability_{c}" for c in classes] + ["class"]
+        names = [f"probability_{c}" for c in class_labels(classes, class_names)] + ["class"]
         unc = ["uncertainty"] if n_models else []
     else:
         kind = "abundance" if task == "abundance" else "probability"
@@ -151,12 +198,14 @@ def _check_args(task, classes, target_names, models, final_model, dim) -> tuple:
 # ------------------------------------------------------------------------------ the run
 
 def predict_raster(embeddings_path, out, *, models, final_model, task: str, classes=None,
-                   target_names, aoa=None, tags: dict | None = None, block_px: int = 256,
-                   progress: Progress = SILENT, overwrite: bool = False) -> PredictResult:
+                   target_names, aoa=None, tags: dict | None = None, class_names=None,
+                   block_px: int = 256, progress: Progress = SILENT,
+                   overwrite: bool = False) -> PredictResult:
     """Predict every valid pixel of the embedding raster ``embeddings_path`` into the COG
     ``out`` (see the module docstring for the bands). ``models``: the cross-validation fold
     models (the uncertainty band; none or at least 2); ``tags``: more provenance (metrics,
-    points layer), written as ``BOTACLIP_*`` metadata."""
+    points layer), written as ``BOTACLIP_*`` metadata; ``class_names``: the names of
+    ``classes`` for the band descriptions (default: ``tags["class_names"]`` when given)."""
     t0 = time.perf_counter()
     out = Path(out)
     check_output(out, what="prediction map", owned=is_our_raster, overwrite=overwrite,
@@ -165,14 +214,17 @@ def predict_raster(embeddings_path, out, *, models, final_model, task: str, clas
     W, H, D = src.RasterXSize, src.RasterYSize, src.RasterCount
     target_names, classes, models = _check_args(task, classes, target_names, models,
                                                 final_model, D)
-    names = _band_names(task, target_names, classes, len(models), aoa)
+    tags = dict(tags or {})
+    if task == "classes":
+        class_names = _class_names_from(class_names, tags, classes)
+    names = _band_names(task, target_names, classes, len(models), aoa, class_names)
     n_out = len(target_names)
     with hold_outputs(out, what="prediction map", progress=progress):
         tmp_tif = temp_sibling(out)
         try:
             create_temp(tmp_tif, W, H, len(names), "float32", src.GetGeoTransform(),
                         src.GetProjection(), block_px)
-            stats = _stream(src, tmp_tif, block_px, progress.sub(0.0, 0.9), lambda x:
+            stats = _stream(src, tmp_tif, block_px, progress.sub(0.0, 0.85), lambda x:
                             predict_pixels(x, models=models, final_model=final_model,
                                            task=task, classes=classes, n_out=n_out, aoa=aoa),
                             names)
@@ -186,29 +238,63 @@ def predict_raster(embeddings_path, out, *, models, final_model, task: str, clas
     return PredictResult(out=out, bands=names, width=W, height=H, n_valid=stats["valid"],
                          n_nodata=W * H - stats["valid"], n_inside=stats.get("inside"),
                          max_pixels_held=stats["max_pixels"],
-                         seconds=time.perf_counter() - t0, tags=all_tags)
+                         seconds=time.perf_counter() - t0, tags=all_tags,
+                         loop_seconds=stats["loop_s"], model_seconds=stats["model_s"])
+
+
+def _class_names_from(class_names, tags: dict, classes: list):
+    """The class names to describe the bands with: given, or the ``class_names`` tag; given
+    ones are recorded in that tag (index of the class band -> name) when it is missing."""
+    if class_names is None:
+        class_names = tags.get("class_names", tags.get("BOTACLIP_CLASS_NAMES"))
+    elif "class_names" not in tags and "BOTACLIP_CLASS_NAMES" not in tags:
+        tags["class_names"] = {str(i): n for i, n in
+                               enumerate(class_labels(classes, class_names))}
+    return class_names
+
+
+def read_block(src, c0: int, r0: int, w: int, h: int) -> np.ndarray:
+    """The window (c0, r0, w, h) of every band of ``src`` as a C-contiguous (h * w, bands)
+    float32 array: GDAL writes it interleaved by pixel, the layout a model takes, so no
+    transposed copy is made."""
+    d = src.RasterCount
+    buf = np.empty((h * w, d), dtype=np.float32)
+    src.ReadRaster(c0, r0, w, h, buf_type=gdal.GDT_Float32, buf_pixel_space=4 * d,
+                   buf_line_space=4 * d * w, buf_band_space=4, buf_obj=buf)
+    return buf
 
 
 def _stream(src, tmp_tif: Path, block_px: int, progress: Progress, predict, names) -> dict:
-    """Read, predict and write the raster one block at a time; counts of what was done."""
+    """Read, predict and write the raster one block at a time; counts of what was done and
+    the seconds spent (``loop_s``) and in the models (``model_s``)."""
     W, H = src.RasterXSize, src.RasterYSize
     n_blocks = -(-W // block_px) * -(-H // block_px)
     blocks = ((c0, r0) for r0 in range(0, H, block_px) for c0 in range(0, W, block_px))
-    stats = {"valid": 0, "max_pixels": 0}
+    stats = {"valid": 0, "max_pixels": 0, "loop_s": 0.0, "model_s": 0.0}
     if names[-1] == "applicability":
         stats["inside"] = 0
+    t0 = time.perf_counter()
     dst = gdal.Open(str(tmp_tif), gdal.GA_Update)
     try:
         for i, (c0, r0) in enumerate(blocks):
             progress.check()
             w, h = min(block_px, W - c0), min(block_px, H - r0)
-            emb = src.ReadAsArray(c0, r0, w, h).reshape(-1, h * w).T      # (pixels, D)
-            valid = np.isfinite(emb).all(axis=1)
+            emb = read_block(src, c0, r0, w, h)                          # (pixels, D)
+            if gdal.GetCacheUsed() > CACHE_SHARE:
+                src.FlushCache()        # the source's cached blocks: memory stays flat
+            valid = valid_window(src, emb.reshape(h, w, -1).transpose(2, 0, 1), c0, r0)
+            valid = valid.reshape(-1)
             stats["max_pixels"] = max(stats["max_pixels"], h * w)
-            if valid.any():
-                buf = np.full((h * w, len(names)), np.nan, dtype=np.float32)
-                buf[valid] = predict(np.ascontiguousarray(emb[valid]))
-                stats["valid"] += int(valid.sum())
+            n_valid = int(valid.sum())
+            if n_valid:
+                tm = time.perf_counter()
+                if n_valid == h * w:
+                    buf = predict(emb)
+                else:
+                    buf = np.full((h * w, len(names)), np.nan, dtype=np.float32)
+                    buf[valid] = predict(emb[valid])
+                stats["model_s"] += time.perf_counter() - tm
+                stats["valid"] += n_valid
                 if "inside" in stats:
                     stats["inside"] += int(np.nansum(buf[:, -1]))
                 write_block(dst, buf.reshape(h, w, len(names)), c0, r0, "float32")
@@ -216,6 +302,7 @@ def _stream(src, tmp_tif: Path, block_px: int, progress: Progress, predict, name
         progress.check()
     finally:
         dst = None
+    stats["loop_s"] = time.perf_counter() - t0
     return stats
 
 
@@ -231,7 +318,8 @@ def _tags(embeddings_path, task, target_names, classes, final_model, models, aoa
         "BOTACLIP_TARGETS": target_names,
         "BOTACLIP_BANDS": names,
         "BOTACLIP_EMBEDDINGS": recorded_name(embeddings_path),
-        "BOTACLIP_EMBEDDINGS_PROVENANCE": {k: src_tags[k] for k in _PROVENANCE if k in src_tags},
+        "BOTACLIP_EMBEDDINGS_PROVENANCE": {k: src_tags[k] for k in PROVENANCE_TAGS
+                                           if k in src_tags},
         "BOTACLIP_ESTIMATOR": {"type": type(final_model).__name__,
                                "params": _params(final_model), "cv_models": len(models)},
         "BOTACLIP_PIXELS": {"valid": stats["valid"], "inside_aoa": stats.get("inside")},
@@ -263,13 +351,91 @@ def _finish(tmp_tif: Path, out: Path, tags: dict, names: list, task: str, overwr
     ds.FlushCache()
     ds = None
     # a class band must not be averaged in the overviews; probabilities may
-    resampling = "NEAREST" if task == "classes" else "AVERAGE"
+    nearest = task == "classes"
     block = 256 if max(gdal.Open(str(tmp_tif)).RasterXSize, 1) > 512 else 128
+    build_overviews(tmp_tif, block, nearest, progress.sub(0.85, 0.9))
     with atomic_output(out, owned=is_our_raster, overwrite=overwrite,
-                       what="prediction map") as tmp_out:
-        write_cog(tmp_tif, tmp_out, block=block, predictor=True, resampling=resampling,
-                  progress=progress, start=0.9, end=1.0,
-                  message="Writing the cloud-optimised GeoTIFF")
+                       what="prediction map") as tmp_out, _direct_io():
+        write_cog(tmp_tif, tmp_out, block=block, predictor=True,
+                  resampling="NEAREST" if nearest else "AVERAGE", progress=progress,
+                  start=0.9, end=1.0, message="Writing the cloud-optimised GeoTIFF")
+
+
+@contextlib.contextmanager
+def _direct_io():
+    """GeoTIFFs read by this thread bypass GDAL's block cache (thread-local: other tasks and
+    QGIS's rendering are not affected), restored afterwards."""
+    old = gdal.GetThreadLocalConfigOption("GTIFF_DIRECT_IO", None)
+    gdal.SetThreadLocalConfigOption("GTIFF_DIRECT_IO", "YES")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption("GTIFF_DIRECT_IO", old)
+
+
+# ------------------------------------------------------------------------------ overviews
+
+def overview_factors(width: int, height: int, block: int) -> list:
+    """The overview levels the COG driver would make: 2, 4, 8, ... until the level fits in
+    one ``block`` x ``block`` tile."""
+    factors, f = [], 1
+    while math.ceil(max(width, height) / f) > block:
+        f *= 2
+        factors.append(f)
+    return factors
+
+
+def halve(a: np.ndarray, nearest: bool) -> np.ndarray:
+    """One overview step of the 2-D array ``a``: the mean of each 2 x 2 cell over its valid
+    (finite) pixels, NaN where none is (GDAL's AVERAGE with a NaN nodata), or with
+    ``nearest`` the cell's top-left pixel (a class must not be averaged). An odd last row or
+    column makes a cell of its own."""
+    if nearest:
+        return np.ascontiguousarray(a[::2, ::2])
+    h, w = a.shape
+    if h % 2 or w % 2:
+        pad = np.full((h + h % 2, w + w % 2), np.nan, dtype=np.float32)
+        pad[:h, :w] = a
+        a = pad
+    q = a.reshape(a.shape[0] // 2, 2, a.shape[1] // 2, 2)
+    ok = np.isfinite(q)
+    total = np.where(ok, q, 0.0).sum(axis=(1, 3), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (total / ok.sum(axis=(1, 3))).astype(np.float32)
+
+
+def build_overviews(path: Path, block: int, nearest: bool, progress: Progress = SILENT) -> list:
+    """Internal overviews of the temporary GeoTIFF ``path`` (see the module docstring), each
+    level from the one below in chunks of 2 ``block`` x 2 ``block`` pixels, GDAL's cache
+    drained when it holds more than :data:`CACHE_SHARE`. Returns the factors made."""
+    ds = gdal.Open(str(path), gdal.GA_Update)
+    try:
+        factors = overview_factors(ds.RasterXSize, ds.RasterYSize, block)
+        if not factors:
+            return []
+        ds.BuildOverviews("NONE", factors)          # the levels, empty: filled below
+        step = 2 * block
+        for level in range(len(factors)):
+            bands = [(ds.GetRasterBand(b) if level == 0 else
+                      ds.GetRasterBand(b).GetOverview(level - 1),
+                      ds.GetRasterBand(b).GetOverview(level))
+                     for b in range(1, ds.RasterCount + 1)]
+            w, h = bands[0][0].XSize, bands[0][0].YSize
+            for r0 in range(0, h, step):
+                progress.check()
+                for c0 in range(0, w, step):
+                    cw, ch = min(step, w - c0), min(step, h - r0)
+                    for src, dst in bands:
+                        dst.WriteArray(halve(src.ReadAsArray(c0, r0, cw, ch), nearest),
+                                       c0 // 2, r0 // 2)
+                    if gdal.GetCacheUsed() > CACHE_SHARE:
+                        for band in (x for pair in bands for x in pair):
+                            band.FlushCache()   # (an overview's blocks stay after ds's)
+            progress.report((level + 1) / len(factors), "Computing the overviews")
+        ds.FlushCache()
+        return factors
+    finally:
+        ds = None
 
 
 def _remove(path: Path) -> None:
