@@ -614,6 +614,121 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="39" />
+      <source>BotaCLIP: evaluate embeddings on your data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="43" />
+      <source>none</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="44" />
+      <source>Vegetation plots for plant presence per taxon (optional when a point layer is given).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="48" />
+      <source>Optional: your own observations (e.g. butterflies, soil samples) with the field to evaluate on.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="53" />
+      <source>The folder to write evaluation.json and report.html in.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="55" />
+      <source>Report folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="56" />
+      <source>Open report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="68" />
+      <source>empty: the spectral baseline and DOFA base only</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="69" />
+      <source>A model folder made by 'Train model…': adds the BotaCLIP model and the frozen backbone it was built on. Without one, DOFA base is compared when its weights are in the weights folder of the settings.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="84" />
+      <source>The cross-validation is repeated with new blocks: 5 folds × 5 repeats give 25 paired scores per source, enough for a Wilcoxon test to see a consistent difference.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="88" />
+      <source>Repeats</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="92" />
+      <source>Spatial folds: blocks of points held out together, the same for every source, so that the comparison is paired.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="95" />
+      <source>Folds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="97" />
+      <source>The model fitted on each source's embeddings; the random forest is the paper's.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="99" />
+      <source>Estimator</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="118" />
+      <source>Choose relevés, a point layer, or both: there is nothing to evaluate on yet.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="129" />
+      <source>{path} is not a model folder (it has no readable config.json).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="133" />
+      <source>Choose the folder to write the evaluation report in.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="135" />
+      <source>{path} is a file; choose a folder for the report.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="159" />
+      <source>Evaluate embeddings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="165" />
+      <source>Cancelled: no report was written. The image features computed so far are kept in the cache, so running again continues from there.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="171" />
+      <source>Evaluation report written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/evaluate_dialog.py" line="172" />
+      <source>Report: {path}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="77" />
       <source>BotaCLIP: import relevés from a long table</source>
       <translation type="unfinished" />
@@ -754,6 +869,346 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="100" />
+      <source>{k} spatial folds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="102" />
+      <source>Predicted '{t}': TSS {tss}, AUC {auc} ({where}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="105" />
+      <source>Predicted '{t}' from presences only: Boyce index {boyce} ({where}, {n} background points).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="109" />
+      <source>Predicted '{t}': accuracy {acc}, kappa {kappa} ({where}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="112" />
+      <source>Predicted '{t}': Spearman {rho}, MAE {mae} ({where}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="115" />
+      <source>Predicted {n} abundances: Spearman {rhos} ({where}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="123" />
+      <source>AUC 0.5 and TSS 0 are chance; 1 is perfect.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="124" />
+      <source>A Boyce index near 0 is chance; 1 means the map ranks presences as well as it can.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="126" />
+      <source>Spearman 0 is chance; MAE is in the field's own unit.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="127" />
+      <source>Kappa 0 is chance; 1 is perfect.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="130" />
+      <source>Map written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="132" />
+      <source>Metrics written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="134" />
+      <source>Predictor saved to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="152" />
+      <source>BotaCLIP: predict a map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="169" />
+      <source>The embedding raster made by 'Embed orthophoto…': one band per embedding dimension. Any other raster's bands are used as they are.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="186" />
+      <source>The model fitted to the embeddings at the points. The random forest (500 trees, classes balanced) needs no tuning; the others are there to compare.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="193" />
+      <source>Spatial cross-validation: the points are grouped in blocks and each fold holds out whole blocks, so that the figures reported come from places the model did not see.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="199" />
+      <source>Advanced</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="207" />
+      <source>automatic (the patch side)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="208" />
+      <source>Training points closer than this to a test point are left out of that fold: two points closer than a patch side were seen through the same pixels. 0: no buffer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="211" />
+      <source>Buffer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="216" />
+      <source>automatic (5 pixels, at least twice the buffer)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="217" />
+      <source>Side of the square blocks the folds are made of.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="218" />
+      <source>Block size</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="221" />
+      <source>automatic (10 per presence, at most 10 000)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="222" />
+      <source>Presence only: how many background points are drawn from the raster to stand for the places available.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="224" />
+      <source>Background points</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="227" />
+      <source>The same seed gives the same folds, background points and model.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="229" />
+      <source>Seed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="235" />
+      <source>The map to write: a cloud-optimised GeoTIFF with the prediction, its uncertainty (spread of the fold models) and the area of applicability.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="238" />
+      <source>Prediction map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="239" />
+      <source>empty: no metrics file</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="240" />
+      <source>A folder for metrics.json: the cross-validated metrics of each target, fold by fold, with the point counts.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="245" />
+      <source>Optional: save the fitted model, to apply it to another embedding raster made with the same model later, without fitting again.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="247" />
+      <source>empty: not saved</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="248" />
+      <source>Save predictor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="249" />
+      <source>Open metrics</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="270" />
+      <source>'{name}' is not an embedding raster made by BotaCLIP: its {n} bands are used as they are.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="312" />
+      <source>Add an embedding raster (made by 'Embed orthophoto…') to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="315" />
+      <source>The embedding raster must be a raster file; save '{name}' as a GeoTIFF first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="318" />
+      <source>'{name}' is a prediction map, not an embedding raster: choose the embeddings it was made from.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="321" />
+      <source>Add a point layer with your observations to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="328" />
+      <source>Choose where to write the prediction map.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="330" />
+      <source>The prediction map must be a GeoTIFF (.tif) file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="333" />
+      <source>The prediction map cannot replace one of its inputs; choose another name.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="337" />
+      <source>{path} is a file; choose a folder for the metrics.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="340" />
+      <source>The predictor and the prediction map need two different files.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="347" />
+      <source>Embed orthophoto…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="371" />
+      <source>Predict map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/predict_dialog.py" line="378" />
+      <source>Cancelled: the prediction map was not written; the previous one, if any, is unchanged.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="63" />
+      <source>No field ticked: every point is a presence (presence only).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="66" />
+      <source>Several fields: an abundance map band for each.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="73" />
+      <source>'{name}' is true or false: presence / absence.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="75" />
+      <source>'{name}' holds text: one class per value.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="78" />
+      <source>'{name}' holds only 0 and 1: presence / absence.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="80" />
+      <source>'{name}' holds other numbers than 0 and 1: abundance.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="107" />
+      <source>The field the map is fitted to: 0/1 for presence/absence, numbers for abundance, text for classes; none ticked, every point is a presence. Several fields only for abundance.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="190" />
+      <source>Your observations: one point each, with the field to map.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="192" />
+      <source>Points</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="200" />
+      <source>Target field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="202" />
+      <source>What the field holds, and so what the map shows: the probability of presence, an abundance, or the most likely class. Suggested from the field; choose another to override.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="206" />
+      <source>Task</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="252" />
+      <source>{why} You chose another task.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="263" />
+      <source>The point layer '{name}' has no points.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="268" />
+      <source>'{name}' has no number or text field to map; choose another point layer, or the task 'Presence only'.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="270" />
+      <source>Tick the field that holds 1 where the species is present and 0 where it is absent.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="272" />
+      <source>Tick the field(s) holding the abundances.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/targets.py" line="273" />
+      <source>Tick the field holding the classes.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="37" />
       <source>It finds the right relevé among its 10 nearest for {trained} of {n} held-out test plots (chance: {chance}; untrained backbone: {untrained}).</source>
       <translation type="unfinished" />
@@ -849,22 +1304,17 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/train_dialog.py" line="193" />
-      <source>Open report</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="194" />
       <source>Model written to {folder}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="453" />
+      <location filename="../plugin/help.py" line="457" />
       <source>The help file {path} is missing from the plugin folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="470" />
+      <location filename="../plugin/help.py" line="474" />
       <source>BotaCLIP help</source>
       <translation type="unfinished" />
     </message>
@@ -994,68 +1444,158 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="34" />
-      <source>usable</source>
+      <location filename="../plugin/labels.py" line="104" />
+      <source>Presence / absence (0/1 field): probability of presence</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="35" />
-      <source>outside the orthophoto</source>
+      <location filename="../plugin/labels.py" line="105" />
+      <source>Presence only (every point a presence): relative suitability against background points</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="36" />
-      <source>too few valid pixels</source>
+      <location filename="../plugin/labels.py" line="107" />
+      <source>Abundance or cover (numbers): predicted value</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="37" />
-      <source>no taxon recorded</source>
+      <location filename="../plugin/labels.py" line="108" />
+      <source>Classes (text or codes): most probable class</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="38" />
-      <source>plot id used twice</source>
+      <location filename="../plugin/labels.py" line="113" />
+      <source>Random forest (recommended)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="114" />
+      <source>Logistic / ridge regression (linear)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="115" />
+      <source>Histogram gradient boosting</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="116" />
+      <source>Multilayer perceptron (small neural network)</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/layers.py" line="39" />
+      <source>usable</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="40" />
+      <source>outside the orthophoto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="41" />
+      <source>too few valid pixels</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="42" />
+      <source>no taxon recorded</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="43" />
+      <source>plot id used twice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="44" />
       <source>no coordinates</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="84" />
+      <location filename="../plugin/layers.py" line="89" />
       <source>QGIS cannot open the {what} {path}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="158" />
+      <location filename="../plugin/layers.py" line="163" />
       <source>raster</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="165" />
+      <location filename="../plugin/layers.py" line="170" />
       <source>vector layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="223" />
+      <location filename="../plugin/layers.py" line="228" />
       <source>Choose an orthophoto layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="225" />
+      <location filename="../plugin/layers.py" line="230" />
       <source>The layer '{name}' is not a raster file (it comes from the '{provider}' provider). Save it as a GeoTIFF first (right-click &gt; Export &gt; Save As…) and use that file.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="273" />
+      <location filename="../plugin/layers.py" line="278" />
       <source>Choose a relevé layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/layers.py" line="292" />
+      <location filename="../plugin/layers.py" line="297" />
       <source>Cannot copy the layer '{name}' to {path} for BotaCLIP: {message}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="312" />
+      <source>outside the area of applicability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="313" />
+      <source>inside the area of applicability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="376" />
+      <source>QGIS cannot open the prediction map {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="386" />
+      <source>{path} is not a prediction map: none of its bands is a probability, abundance or class band (its bands: {bands}). Give a map written by BotaCLIP's Predict map or Apply predictor.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="467" />
+      <source>{target}: probability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="468" />
+      <source>{target}: abundance</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="469" />
+      <source>{target}: class</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="473" />
+      <source>Area of applicability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="479" />
+      <source>{target}: uncertainty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/layers.py" line="485" />
+      <source>QGIS cannot open the raster {path}.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1109,58 +1649,104 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="85" />
-      <source>Embed orthophoto…</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/plugin.py" line="86" />
       <source>Turn an orthophoto into an embedding raster with a trained model or a raw backbone, and an RGB preview of it</source>
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/plugin.py" line="88" />
+      <source>Predict map…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/plugin.py" line="89" />
+      <source>Map a species, an abundance or classes from an embedding raster and your observation points, with spatially cross-validated figures</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="92" />
+      <source>Evaluate…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="93" />
+      <source>Compare the embeddings with simple baselines on your relevés and points, in spatial cross-validation, with an HTML report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="97" />
       <source>Model weights, device, cache and extra Python packages folders</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="91" />
+      <location filename="../plugin/plugin.py" line="99" />
       <source>Help</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="91" />
+      <location filename="../plugin/plugin.py" line="99" />
       <source>Open the BotaCLIP documentation</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="153" />
+      <location filename="../plugin/plugin.py" line="161" />
       <source>{module} is kept out of QGIS's process: this native module crashes QGIS when OpenGL's libLLVM is loaded, and torch works without it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="157" />
+      <location filename="../plugin/plugin.py" line="165" />
       <source>{module} was loaded by another plugin before BotaCLIP; it can crash QGIS during Train or Embed on Linux desktops. Disable the other plugin, or start QGIS with QT_XCB_GL_INTEGRATION=none.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="175" />
+      <location filename="../plugin/plugin.py" line="183" />
       <source>Disabled: needs the Python package(s) {names}, which QGIS's Python cannot find. Click Details in the BotaCLIP message, or see BotaCLIP &gt; Settings… &gt; Extra Python packages folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="185" />
+      <location filename="../plugin/plugin.py" line="193" />
       <source>Python packages missing: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="186" />
+      <location filename="../plugin/plugin.py" line="194" />
       <source>Python packages missing or too old: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="271" />
+      <location filename="../plugin/plugin.py" line="291" />
       <source>All the Python packages BotaCLIP needs are found.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/apply.py" line="28" />
+      <source>Apply predictor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/apply.py" line="31" />
+      <source>Maps an embedding raster with a predictor saved by 'Predict map' (its 'Saved predictor' output): another area, another year, or the same raster again. Nothing is fitted: the saved model, its cross-validation models and its area of applicability are used as they are, so that on the raster it was fitted on it gives the very map 'Predict map' wrote.
+
+Predictor: the .zip file written by 'Predict map'. It holds numbers and scikit-learn settings only and cannot run code when read. A file that is not a BotaCLIP predictor is refused; one saved by another scikit-learn version is used with a warning.
+
+Embedding raster: made by 'Embed orthophoto' with the same model as the one the predictor was fitted on. Another model (or another backbone or band count) is refused with both named, since its bands mean something else; a raster without BotaCLIP's provenance tags is mapped with a warning.
+
+Output: a cloud-optimised GeoTIFF with the same bands as the predicted map (prediction, uncertainty, area of applicability), loaded styled; the number of pixels mapped and of pixels inside the area of applicability.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/apply.py" line="51" />
+      <source>Saved predictor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/apply.py" line="57" />
+      <source>Pixels mapped</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/apply.py" line="59" />
+      <source>Pixels inside the area of applicability</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1375,6 +1961,77 @@ Preview: the first three principal components of the embeddings as an RGB image,
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/processing/evaluate.py" line="58" />
+      <source>Evaluate embedding sources</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="61" />
+      <source>Compares embedding sources as predictors on your data, with the protocol of the BotaCLIP paper: the spectral baseline (band statistics, always), the frozen image backbone (with a model folder, or when DOFA weights are found) and the BotaCLIP model (with a model folder). A source that cannot be evaluated is named in the report with the reason.
+
+Tasks: plant presence per taxon from the relevés (taxa with at least the minimum number of presences and of absences; the plots the model was trained on are left out), and, optionally, the target field(s) of a point layer (presence, presence only, abundance or classes; automatic: presence with a field, presence only without).
+
+Every source is judged on the same spatial folds (blocks with a buffer, repeated with new blocks), so that the comparison is paired: a Wilcoxon test across folds says whether one source beats another, and by how much.
+
+Output: a folder with evaluation.json and report.html (box plots per source, a table laid out like the paper's, and sentences saying which source wins where, with how many folds and points stand behind each figure).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="82" />
+      <source>Point layer to evaluate on as well (optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="85" />
+      <source>Target field(s) of the point layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="88" />
+      <source>Task of the point layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="89" />
+      <source>Automatic (presence with a target field, presence only without)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="92" />
+      <source>Model folder (empty: no BotaCLIP source; the backbone below)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="97" />
+      <source>Repeats of the cross-validation</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="100" />
+      <source>Spatial cross-validation folds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="106" />
+      <source>Taxa evaluated: at least this many presences and absences</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="113" />
+      <source>Evaluation report folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="114" />
+      <source>Evaluation report</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/evaluate.py" line="116" />
+      <source>Evaluation figures (evaluation.json)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/processing/importreleves.py" line="37" />
       <source>Import relevés from a long table</source>
       <translation type="unfinished" />
@@ -1479,7 +2136,158 @@ X and Y: the coordinate columns of the plot table, in the CRS you give (e.g. EPS
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="33" />
+      <location filename="../plugin/processing/predict.py" line="40" />
+      <source>BotaCLIP predictor (*.zip);;All files (*.*)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="45" />
+      <source>AUC (presence)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="46" />
+      <source>True skill statistic, TSS (presence)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="47" />
+      <source>F1 at the TSS threshold (presence)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="48" />
+      <source>Boyce index (presence only)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="49" />
+      <source>Mean absolute error (abundance)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="50" />
+      <source>Root mean square error (abundance)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="51" />
+      <source>Spearman correlation (abundance)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="52" />
+      <source>R² (abundance)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="53" />
+      <source>Accuracy (classes)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="54" />
+      <source>Macro-averaged F1 (classes)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="55" />
+      <source>Cohen's kappa (classes)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="63" />
+      <source>Prediction maps</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="117" />
+      <source>Maps a plant, a habitat or any field of a point layer from an embedding raster (made by 'Embed orthophoto'): the embedding is read at every point, an estimator learns the field from it and predicts every pixel of the raster. Instead of an embedding raster, an orthophoto and a model folder may be given: the orthophoto is then embedded on the way into PRED.embeddings.tif beside the map (kept, and reused by a later run with the same inputs), and the embedding at each point is that of the patch centred exactly on it.
+
+Task: presence (a 0/1 field: the probability of presence), presence only (every point a presence, compared with background points drawn from the raster: 10 per presence, at most 10 000, unless given), abundance (numbers; several fields give one band each) or classes (text or codes: one probability per class and the most probable class). Points outside the raster or on no-data are counted and named in the log, never dropped silently.
+
+The estimator (a random forest by default) is judged by spatial block cross-validation: the points are grouped in square blocks (default: 5 pixels, at least twice the buffer), the blocks dealt into folds, and training points closer than the buffer (default: the embedding's patch side) to a test point are left out, so that no test point is judged by a neighbour seen in training. The figures of the first target come out as numbers (AUC, TSS, Boyce, MAE, kappa... by task; the others are empty); the report folder gets metrics.json with every target, every fold and the point counts.
+
+Output: a cloud-optimised GeoTIFF with the prediction band(s), an uncertainty band (the spread of the fold models' predictions) and an area of applicability band (1 inside, 0 where the embedding differs from every training point so much that the model extrapolates). It is loaded styled: probabilities in viridis from 0 to 1, abundance on a sequential ramp, classes with their names. Predictor (optional): the fitted model saved to a file, which 'Apply predictor' maps onto another embedding raster made with the same model.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="149" />
+      <source>Embedding raster (or an orthophoto and a model below)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="152" />
+      <source>Orthophoto, embedded on the way (instead of an embedding raster)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="155" />
+      <source>Model folder (with the orthophoto)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="158" />
+      <source>Embedding stride in metres, with the orthophoto (empty: half the model's patch side)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="163" />
+      <source>Target field(s) (several only for abundance; none for presence only: every point is a presence)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="174" />
+      <source>Buffer around test points, in metres (empty: the embedding's patch side)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="177" />
+      <source>Side of the spatial blocks, in metres (empty: 5 pixels, at least twice the buffer)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="180" />
+      <source>Background points for presence only (empty: 10 per presence, at most 10 000)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="187" />
+      <source>Report folder (metrics.json)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="189" />
+      <source>Saved predictor (for 'Apply predictor')</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="191" />
+      <source>Metrics file (metrics.json)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="192" />
+      <source>Points with an embedding</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="194" />
+      <source>Background points (presence only)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="207" />
+      <source>Give an embedding raster, or an orthophoto and a model folder (the orthophoto is then embedded on the way), but not both.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/predict.py" line="247" />
+      <source>Cross-validated metrics of {target}: {metrics}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/provider.py" line="36" />
       <source>BotaCLIP {version}: botany-aware embeddings from orthophotos and relevés</source>
       <translation type="unfinished" />
     </message>
@@ -1702,22 +2510,22 @@ Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the 
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/viewer.py" line="196" />
+      <location filename="../plugin/viewer.py" line="209" />
       <source>Web link</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/viewer.py" line="196" />
+      <location filename="../plugin/viewer.py" line="209" />
       <source>The system browser could not be started. Copy the address into a browser:</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/viewer.py" line="231" />
+      <location filename="../plugin/viewer.py" line="244" />
       <source>This image cannot be read: {error}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/viewer.py" line="236" />
+      <location filename="../plugin/viewer.py" line="249" />
       <source>Fit to window</source>
       <translation type="unfinished" />
     </message>

@@ -52,6 +52,8 @@ ACTION_NEEDS = {
     "import": ("numpy", "osgeo"),
     "train": ("numpy", "osgeo", "torch", "timm", "safetensors", "matplotlib"),
     "embed": ("numpy", "osgeo", "torch", "timm", "safetensors"),
+    "predict": ("numpy", "osgeo", "scipy", "sklearn"),
+    "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "timm", "safetensors"),
 }
 
 find_spec = importlib.util.find_spec

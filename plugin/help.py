@@ -54,6 +54,10 @@ SECTIONS = {
     "train": "train-a-model",
     "embed": "embed-an-orthophoto",
     "embed-chips": "embed-chips",
+    # the Predict map and Evaluate dialogs: the README's chapter on prediction maps
+    "predict": "predict-a-map",
+    "apply": "apply-a-saved-predictor",
+    "evaluate": "evaluate-embedding-sources",
     "precision": "precision-bfloat16-only-where-it-is-native-and-agrees",
     "benchmarks": "benchmarks",
 }

@@ -96,3 +96,23 @@ def cover_transforms() -> list[str]:
     from ..backend.releves import TRANSFORMS
 
     return list(TRANSFORMS)
+
+# Prediction map tasks and estimators (backend.maps.metrics.TASKS, backend.maps.estimators.
+# ESTIMATORS, same order; not imported: the plugin imports no backend module while QGIS
+# loads it; tests/test_processing_maps.py checks that they agree).
+TASK_LABELS = {
+    "presence": translatable("Presence / absence (0/1 field): probability of presence"),
+    "presence-only": translatable("Presence only (every point a presence): "
+                                  "relative suitability against background points"),
+    "abundance": translatable("Abundance or cover (numbers): predicted value"),
+    "classes": translatable("Classes (text or codes): most probable class"),
+}
+TASKS = tuple(TASK_LABELS)
+
+ESTIMATOR_LABELS = {
+    "rf": translatable("Random forest (recommended)"),
+    "logistic": translatable("Logistic / ridge regression (linear)"),
+    "hgb": translatable("Histogram gradient boosting"),
+    "mlp": translatable("Multilayer perceptron (small neural network)"),
+}
+ESTIMATORS = tuple(ESTIMATOR_LABELS)

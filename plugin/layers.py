@@ -4,24 +4,29 @@ backend as files."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from qgis.core import (
+    QgsColorRampShader,
     QgsCoordinateTransformContext,
     QgsLayerTreeGroup,
     QgsMapLayer,
     QgsMapLayerLegendUtils,
+    QgsPalettedRasterRenderer,
     QgsProject,
     QgsRasterLayer,
+    QgsRectangle,
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtGui import QColor
 
 from ..backend.errors import BotaclipError
-from .compat import WRITER_NO_ERROR
+from .compat import WRITER_NO_ERROR, enum_value
 from .i18n import tr, translatable
 
 STYLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "styles"
@@ -295,3 +300,241 @@ def vector_source(layer: QgsVectorLayer, temp_parent=None) -> str:
     recorded = (f"QGIS layer '{layer.name()}' ({layer.providerType()}: "
                 f"{layer.publicSource()})")
     return LayerCopy(f"{target}|layername={safe}", recorded, str(temp_dir))
+
+
+# ----------------------------------------------------------------------------- prediction maps
+
+PREDICTION_STYLES = {"probability": "prediction_probability",
+                     "abundance": "prediction_abundance",
+                     "uncertainty": "prediction_uncertainty",
+                     "applicability": "prediction_applicability"}
+# legend labels of resources/styles/prediction_applicability.qml, by value, translated on load
+AOA_LABELS = {0: translatable("outside the area of applicability"),
+              1: translatable("inside the area of applicability")}
+# Paul Tol's "muted" qualitative scheme (https://personal.sron.nl/~pault/): nine colours
+# made to be told apart as categories, by colour-blind readers too, and none so light that
+# it vanishes on a white map or so dark that it reads as "no data".
+CATEGORY_COLOURS = ("#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77",
+                    "#cc6677", "#882255", "#aa4499")
+# pixels sampled for the statistics that stretch the abundance and uncertainty ramps: every
+# pixel of a map up to 500 x 500, and a bounded wait on a larger one, where an extreme the
+# sample misses only puts its few pixels at the end colour of the ramp
+STATS_SAMPLE = 250_000
+# the band statistics asked for (Qgis.RasterBandStatistic from QGIS 3.36, QGIS 4)
+MIN_MAX = (enum_value("Qgis.RasterBandStatistic.Min", "QgsRasterBandStats.Stats.Min")
+           | enum_value("Qgis.RasterBandStatistic.Max", "QgsRasterBandStats.Stats.Max"))
+
+
+def class_colours(n: int) -> list:
+    """``n`` distinct colours (QColor) for the classes of a class map, in class order.
+
+    Up to nine classes take :data:`CATEGORY_COLOURS` (distinct for colour-blind readers).
+    Beyond, each further class gets the hue 137.5 degrees (the golden angle) past the
+    previous one, so that consecutive classes are far apart on the colour wheel and no two
+    hues coincide, with the lightness alternating so that neighbours differ in grey too."""
+    colours = [QColor(c) for c in CATEGORY_COLOURS[:n]]
+    for i in range(n - len(colours)):
+        colours.append(QColor.fromHsvF((i * 137.508 / 360.0) % 1.0, 0.65,
+                                       0.85 if i % 2 == 0 else 0.6))
+    return colours
+
+
+class MapBands:
+    """The bands of a prediction map (read from its band descriptions and tags): the
+    ``predictions`` as (band, kind, target) with kind ``probability``, ``abundance`` or
+    ``class``; ``uncertainty`` as (band, target); ``applicability`` (band or None);
+    ``class_names`` {class value: name} of a class map."""
+
+    def __init__(self, path, descriptions: list, tags: dict):
+        self.path = str(path)
+        self.task = tags.get("BOTACLIP_TASK", "")
+        self.predictions, self.uncertainty, self.applicability = [], [], None
+        for band, desc in enumerate(descriptions, start=1):
+            kind, _sep, target = desc.partition("_")
+            if desc == "class":
+                self.predictions.append((band, "class", ""))
+            elif kind in ("probability", "abundance") and self.task != "classes":
+                self.predictions.append((band, kind, target))
+            elif kind == "uncertainty":
+                self.uncertainty.append((band, target))
+            elif desc == "applicability":
+                self.applicability = band
+        names = tags.get("BOTACLIP_CLASS_NAMES") or tags.get("BOTACLIP_CLASSES") or {}
+        self.class_names = {int(k): str(v) for k, v in names.items()}
+        self.targets = list(tags.get("BOTACLIP_TARGETS") or [])
+
+
+def prediction_bands(path) -> MapBands:
+    """What the prediction map ``path`` holds (:class:`MapBands`), or a BotaclipError when
+    it is not one (a file BotaCLIP's predict or apply did not write)."""
+    import json
+
+    from osgeo import gdal
+
+    ds = gdal.OpenEx(str(path), gdal.OF_RASTER)
+    if ds is None:
+        raise BotaclipError(tr("QGIS cannot open the prediction map {path}.").format(path=path))
+    descriptions = [ds.GetRasterBand(b).GetDescription() for b in range(1, ds.RasterCount + 1)]
+    tags = {}
+    for key, value in (ds.GetMetadata() or {}).items():
+        try:
+            tags[key] = json.loads(value)
+        except ValueError:
+            tags[key] = value
+    bands = MapBands(path, descriptions, tags)
+    if not bands.predictions:
+        raise BotaclipError(tr(
+            "{path} is not a prediction map: none of its bands is a probability, abundance "
+            "or class band (its bands: {bands}). Give a map written by BotaCLIP's Predict "
+            "map or Apply predictor.").format(path=path, bands=", ".join(descriptions)))
+    return bands
+
+
+def _band_range(layer: QgsRasterLayer, band: int) -> tuple[float, float]:
+    """(minimum, maximum) of ``band`` from a sample of its pixels; (0, 1) when it has none."""
+    stats = layer.dataProvider().bandStatistics(band, MIN_MAX, QgsRectangle(), STATS_SAMPLE)
+    lo, hi = stats.minimumValue, stats.maximumValue
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return 0.0, 1.0
+    return float(lo), float(hi) if hi > lo else float(lo) + 1.0
+
+
+def stretch_ramp(layer: QgsRasterLayer, lo: float, hi: float) -> None:
+    """Move the colour stops of ``layer``'s pseudocolour renderer, made for its style's
+    range, onto ``lo``..``hi`` (their relative positions kept) and relabel the legend."""
+    renderer = layer.renderer()
+    fn = renderer.shader().rasterShaderFunction()
+    old_lo, old_hi = fn.minimumValue(), fn.maximumValue()
+    span = (old_hi - old_lo) or 1.0
+    items = []
+    for item in fn.colorRampItemList():
+        value = lo + (item.value - old_lo) / span * (hi - lo)
+        items.append(QgsColorRampShader.ColorRampItem(value, item.color, f"{value:.3g}"))
+    fn.setMinimumValue(lo)
+    fn.setMaximumValue(hi)
+    fn.setColorRampItemList(items)
+    renderer.shader().setMinimumValue(lo)
+    renderer.shader().setMaximumValue(hi)
+    renderer.setClassificationMin(lo)
+    renderer.setClassificationMax(hi)
+
+
+def _paletted(layer: QgsRasterLayer, band: int, classes: list) -> None:
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), band, classes))
+
+
+def style_map_band(layer: QgsRasterLayer, kind: str, band: int, bands: MapBands) -> None:
+    """Style ``layer`` to show ``band`` of a prediction map as ``kind``: probability
+    (viridis, fixed 0-1), abundance (sequential, stretched to the band's minimum and
+    maximum), uncertainty (greys, stretched from 0 to the band's maximum: 0 is models that
+    agree), applicability (grey where 0, transparent where 1) or class (one colour and
+    name per class, from the map's class names)."""
+    if kind == "class":
+        colours = class_colours(len(bands.class_names))
+        _paletted(layer, band, [QgsPalettedRasterRenderer.Class(value, colour, name)
+                                for (value, name), colour in zip(
+                                    sorted(bands.class_names.items()), colours)])
+    elif kind == "applicability":
+        apply_style(layer, PREDICTION_STYLES[kind])
+        _paletted(layer, band, [QgsPalettedRasterRenderer.Class(
+            c.value, c.color, tr(AOA_LABELS.get(int(c.value), c.label)))
+            for c in layer.renderer().classes()])
+    else:
+        apply_style(layer, PREDICTION_STYLES[kind])
+        layer.renderer().setBand(band)
+        if kind != "probability":
+            lo, hi = _band_range(layer, band)
+            stretch_ramp(layer, 0.0 if kind == "uncertainty" else lo,
+                         hi if kind != "uncertainty" or hi > 0 else 1.0)
+    layer.triggerRepaint()
+
+
+def style_prediction_layer(layer: QgsRasterLayer) -> bool:
+    """Style a layer of a whole prediction map (as Processing loads it) to show its first
+    prediction band; False when its file is not a prediction map."""
+    try:
+        bands = prediction_bands(layer.source())
+    except BotaclipError:
+        return False
+    band, kind, _target = bands.predictions[0]
+    style_map_band(layer, kind, band, bands)
+    return True
+
+
+def _map_layers(path, bands: MapBands) -> list[tuple]:
+    """(layer, visible) of a prediction map, styled, in layer tree order: the
+    applicability on top, the predictions, the uncertainties."""
+    labels = {"probability": translatable("{target}: probability"),
+              "abundance": translatable("{target}: abundance"),
+              "class": translatable("{target}: class")}
+    target0 = bands.targets[0] if bands.targets else ""
+    wanted = []
+    if bands.applicability:
+        wanted.append((bands.applicability, "applicability", tr("Area of applicability"),
+                       "prediction_applicability", True))
+    for band, kind, target in bands.predictions:
+        wanted.append((band, kind, tr(labels[kind]).format(target=target or target0),
+                       "prediction", True))
+    for band, target in bands.uncertainty:
+        wanted.append((band, "uncertainty", tr("{target}: uncertainty").format(
+            target=target or target0), "prediction_uncertainty", False))
+    layers = []
+    for band, kind, name, output, visible in wanted:
+        layer = QgsRasterLayer(str(path), name, "gdal")
+        if not layer.isValid():
+            raise BotaclipError(tr("QGIS cannot open the raster {path}.").format(path=path))
+        style_map_band(layer, kind, band, bands)
+        layer.setCustomProperty(OUTPUT_PROPERTY, output)
+        layers.append((layer, visible))
+    return layers
+
+
+def _map_group(name: str, group, old: list, probe: QgsMapLayer, project: QgsProject):
+    """(map group, index in it) for the layers of a map: where the topmost of the ``old``
+    layers of the same file was (in its group of the map's name, else in a new group of
+    that name in its place); else in ``group`` (a name or a group), else at
+    :func:`default_slot`; an existing group of the map's name there is reused."""
+    root = project.layerTreeRoot()
+    if old:
+        parent, index = slot_of(old[0], project)
+        if parent is not root and parent.name() == name:
+            return parent, index
+    elif isinstance(group, str):
+        parent, index = layer_group(group, project), 0
+    elif group is not None:
+        parent, index = group, 0
+    else:
+        parent, index = default_slot(probe, project)
+    for child in parent.children():
+        if isinstance(child, QgsLayerTreeGroup) and child.name() == name:
+            return child, 0
+    return parent.insertGroup(index, name), 0
+
+
+def add_prediction_layers(path, name: str, *, group=None, project: QgsProject | None = None,
+                          replace: bool = True) -> list:
+    """Add the prediction map ``path`` to the project, styled, in a group ``name``: the
+    applicability overlay on top (grey where the model extrapolates), the prediction layer
+    (one per target of a multi-target abundance map) and the uncertainty layer (unticked:
+    it is there to be looked at on purpose, not to hide the prediction). ``replace``: the
+    project layers already reading ``path`` are replaced in place (their group and position
+    kept). ``group``: where a new map group goes (a group or a group name; default: above
+    the topmost raster). Returns the layers in layer tree order: the applicability (if the
+    map has the band), the predictions, the uncertainties."""
+    project = project or QgsProject.instance()
+    made = _map_layers(path, prediction_bands(path))
+    ids = {lyr.id() for lyr in layers_reading([path], project)} if replace else set()
+    old = [node.layer() for node in project.layerTreeRoot().findLayers()
+           if node.layer() is not None and node.layer().id() in ids]
+    parent, index = _map_group(name, group, old, made[0][0], project)
+    for offset, (layer, visible) in enumerate(made):
+        project.addMapLayer(layer, False)
+        parent.insertLayer(index + offset, layer).setItemVisibilityChecked(visible)
+    emptied = [slot_of(lyr, project)[0] for lyr in old]
+    if ids:
+        project.removeMapLayers(list(ids))
+    for g in emptied:                       # a group that held only the old layers
+        if g is not parent and g is not project.layerTreeRoot() and not g.children() \
+                and g.parent() is not None:
+            g.parent().removeChildNode(g)
+    return [layer for layer, _visible in made]

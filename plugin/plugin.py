@@ -85,6 +85,14 @@ class BotaclipPlugin:
             ("embed", "embed", tr("Embed orthophoto…"),
              tr("Turn an orthophoto into an embedding raster with a trained model or a raw "
                 "backbone, and an RGB preview of it"), self.show_embed_dialog, True),
+            ("predict", "predict", tr("Predict map…"),
+             tr("Map a species, an abundance or classes from an embedding raster and your "
+                "observation points, with spatially cross-validated figures"),
+             self.show_predict_dialog, True),
+            ("evaluate", "evaluate", tr("Evaluate…"),
+             tr("Compare the embeddings with simple baselines on your relevés and points, "
+                "in spatial cross-validation, with an HTML report"),
+             self.show_evaluate_dialog, True),
             ("settings", "settings", tr("Settings…"),
              tr("Model weights, device, cache and extra Python packages folders"),
              self.show_settings_dialog, True),
@@ -248,6 +256,18 @@ class BotaclipPlugin:
         from .dialogs.embed_dialog import EmbedDialog
 
         return self._show("embed", lambda: EmbedDialog(self.iface, self.iface.mainWindow()))
+
+    def show_predict_dialog(self) -> QDialog:
+        from .dialogs.predict_dialog import PredictDialog
+
+        return self._show("predict", lambda: PredictDialog(self.iface,
+                                                           self.iface.mainWindow()))
+
+    def show_evaluate_dialog(self) -> QDialog:
+        from .dialogs.evaluate_dialog import EvaluateDialog
+
+        return self._show("evaluate", lambda: EvaluateDialog(self.iface,
+                                                             self.iface.mainWindow()))
 
     def show_settings_dialog(self) -> QDialog:
         from .settings_dialog import SettingsDialog

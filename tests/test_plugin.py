@@ -22,6 +22,8 @@ ACTION_TEXTS = {
     "import": "Import relevés from a long table…",
     "train": "Train model…",
     "embed": "Embed orthophoto…",
+    "predict": "Predict map…",
+    "evaluate": "Evaluate…",
     "settings": "Settings…",
     "help": "Help",
 }
@@ -72,7 +74,7 @@ def test_load_unload_reload(qgis_iface, clean_settings):
         assert len(toolbars) == 1 and toolbars[0] is plugin.toolbar
         assert [a.text() for a in plugin.toolbar.actions()] == [
             ACTION_TEXTS[k] for k in ("demo", "check", "import", "train", "embed",
-                                      "settings")]
+                                      "predict", "evaluate", "settings")]
         menu_calls = qgis_iface.addPluginToRasterMenu.call_args_list
         assert [c.args for c in menu_calls] == [("&BotaCLIP", a)
                                                 for a in plugin.actions.values()]
@@ -80,7 +82,8 @@ def test_load_unload_reload(qgis_iface, clean_settings):
         assert provider is not None and provider.name() == "BotaCLIP"
         assert {a.id() for a in provider.algorithms()} == {
             "botaclip:demodata", "botaclip:check", "botaclip:importreleves",
-            "botaclip:train", "botaclip:embed"}
+            "botaclip:train", "botaclip:embed", "botaclip:predict", "botaclip:apply",
+            "botaclip:evaluate"}
 
         toolbar = plugin.toolbar
         actions = list(plugin.actions.values())
@@ -521,7 +524,9 @@ def test_plugin_actions_open_dialogs(qgis_iface, clean_settings, project, demo):
     from botaclip.plugin.dialogs.check_dialog import CheckDialog
     from botaclip.plugin.dialogs.demo_dialog import DemoDialog
     from botaclip.plugin.dialogs.embed_dialog import EmbedDialog
+    from botaclip.plugin.dialogs.evaluate_dialog import EvaluateDialog
     from botaclip.plugin.dialogs.import_dialog import ImportDialog
+    from botaclip.plugin.dialogs.predict_dialog import PredictDialog
     from botaclip.plugin.dialogs.train_dialog import TrainDialog
     from botaclip.plugin.settings_dialog import SettingsDialog
 
@@ -530,7 +535,8 @@ def test_plugin_actions_open_dialogs(qgis_iface, clean_settings, project, demo):
     try:
         for key, cls in (("demo", DemoDialog), ("check", CheckDialog),
                          ("import", ImportDialog), ("train", TrainDialog),
-                         ("embed", EmbedDialog)):
+                         ("embed", EmbedDialog), ("predict", PredictDialog),
+                         ("evaluate", EvaluateDialog)):
             plugin.actions[key].trigger()
             assert isinstance(plugin.dialogs[key], cls) and plugin.dialogs[key].isVisible()
         first = plugin.dialogs["check"]

@@ -44,10 +44,15 @@ def test_provider_and_algorithms(provider):
                      "botaclip:check": "Check orthophoto and relevés",
                      "botaclip:importreleves": "Import relevés from a long table",
                      "botaclip:train": "Train BotaCLIP model",
-                     "botaclip:embed": "Embed orthophoto"}
+                     "botaclip:embed": "Embed orthophoto",
+                     "botaclip:predict": "Predict map",
+                     "botaclip:apply": "Apply predictor",
+                     "botaclip:evaluate": "Evaluate embedding sources"}
     for alg in provider.algorithms():
-        group = "Model" if alg.name() in ("train", "embed") else "Data"
-        assert alg.group() == group and alg.groupId() == group.lower()
+        group, group_id = ("Model", "model") if alg.name() in ("train", "embed") else \
+            ("Prediction maps", "maps") if alg.name() in ("predict", "apply", "evaluate") \
+            else ("Data", "data")
+        assert alg.group() == group and alg.groupId() == group_id
         assert len(alg.shortHelpString()) > 300
     check = registry.algorithmById("botaclip:check")
     params = [p.name() for p in check.parameterDefinitions()]

@@ -259,3 +259,54 @@ def test_traps(display, tmp_path, scene, spectral_model):
     assert not model["weights_enabled"]
     assert python_errors(r) == []
     assert overlaps(r) == {}
+
+
+@pytest.fixture(scope="session")
+def map_scene(tmp_path_factory):
+    """The demo landscape (2 km, 2 m pixels) embedded with the spectral baseline at a 40 m
+    stride (50 x 50 pixels), and its butterfly points (0/1 per species): what a user has
+    after Create demo data and Embed (~10 s)."""
+    from botaclip.backend.demo import generate_demo_data
+    from botaclip.backend.embed import embed_raster
+
+    root = tmp_path_factory.mktemp("window_maps")
+    demo = generate_demo_data(root / "demo", size_m=2000.0, pixel_m=2.0, seed=0)
+    emb = embed_raster(str(demo.orthophoto), str(root / "demo_embeddings.tif"),
+                       backbone="spectral", patch_m=100.0, stride_m=40.0, device="cpu",
+                       cache_dir=str(root / "state"))
+    return {"ortho": demo.orthophoto, "embeddings": emb.out, "points": demo.butterflies}
+
+
+def test_predict(display, tmp_path, map_scene):
+    r = run("predict", display, tmp_path, map_scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["preselected"] == {"embeddings": "demo (embeddings)", "points": "Butterflies"}
+    before = f["before_run"]
+    assert before["run_enabled"] and before["task"] == "presence", before
+    assert before["hint"] == "'Parnassius apollo' holds only 0 and 1: presence / absence."
+    assert f["status"] == "success", facts_text(r)
+    # the map's layers in their group above the orthophoto, under the points
+    tree = [(row["name"], row["file"]) for row in f["layers"]]
+    maps = [row for row in f["layers"] if row["file"] == "apollo.tif"]
+    assert len(maps) == 3, tree
+    assert tree[0] == ("Butterflies", "butterflies.gpkg") and tree[-1][1] == "orthophoto.tif"
+    assert all(row["kind"] == "raster" and row["bands"] == 3 for row in maps), maps
+    bar = f["dialog"]["bar"]
+    assert len(bar) == 1 and bar[0]["level"] in ("Success", "Warning"), bar
+    assert bar[0]["text"].startswith("Predicted 'Parnassius apollo': TSS "), bar
+    assert bar[0]["text"].endswith("(5 spatial folds)."), bar
+    after = f["qgis_bar_after_close"]
+    assert [i["title"] for i in after] == ["BotaCLIP"], after
+    assert after[0]["text"] == bar[0]["text"] and "Open metrics" in after[0]["buttons"]
+    assert {"apollo.tif", "apollo_report"} <= set(f["outputs"]), f["outputs"]
+    cancel = f["cancel"]
+    assert cancel["status"] == "cancelled", facts_text(r)
+    assert cancel["out_unchanged"] and cancel["outputs"] == f["outputs"], cancel["outputs"]
+    assert cancel["layers"] == f["layers"], cancel["layers"]
+    assert [i["text"] for i in cancel["dialog"]["bar"]] == [
+        "Cancelled: the prediction map was not written; the previous one, if any, is "
+        "unchanged."]
+    assert not [i for i in cancel["qgis_bar"] if i["level"] == "Critical"], cancel["qgis_bar"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}

@@ -174,8 +174,9 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
         return source
 
     @staticmethod
-    def style_on_load(context, path: str, style: str | None, *, visible: bool = True) -> None:
-        """Apply ``resources/styles/<style>.qml`` when QGIS loads ``path`` at the end, and
+    def style_on_load(context, path: str, style, *, visible: bool = True) -> None:
+        """Apply ``resources/styles/<style>.qml`` (or call ``style(layer)`` when it is a
+        function: styles built from the file) when QGIS loads ``path`` at the end, and
         leave it unticked in the layer tree when ``visible`` is False."""
         if context.willLoadLayerOnCompletion(path):
             details = context.layerToLoadOnCompletionDetails(path)
@@ -188,15 +189,17 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
 
     _alive: list = []
 
-    def __init__(self, style: str | None, visible: bool = True):
+    def __init__(self, style, visible: bool = True):
         super().__init__()
-        self.style = style
+        self.style = style          # a style name, a function of the layer, or None
         self.visible = visible
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
         if layer is None:
             return
-        if self.style:
+        if callable(self.style):
+            self.style(layer)
+        elif self.style:
             apply_style(layer, self.style)
         if not self.visible:
             project = context.project() or QgsProject.instance()
@@ -206,7 +209,7 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
                 QTimer.singleShot(0, lambda: _untick(project, layer_id))
 
     @classmethod
-    def create(cls, style: str | None, visible: bool = True) -> StylePostProcessor:
+    def create(cls, style, visible: bool = True) -> StylePostProcessor:
         p = cls(style, visible)
         cls._alive.append(p)
         del cls._alive[:-50]

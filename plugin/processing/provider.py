@@ -8,16 +8,19 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
+from .apply import ApplyAlgorithm
 from .check import CheckAlgorithm
 from .demodata import DemoDataAlgorithm
 from .embed import EmbedAlgorithm
+from .evaluate import EvaluateAlgorithm
 from .importreleves import ImportRelevesAlgorithm
+from .predict import PredictAlgorithm
 from .train import TrainAlgorithm
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "botaclip.svg"
 
 ALGORITHMS = (DemoDataAlgorithm, CheckAlgorithm, ImportRelevesAlgorithm, TrainAlgorithm,
-              EmbedAlgorithm)
+              EmbedAlgorithm, PredictAlgorithm, ApplyAlgorithm, EvaluateAlgorithm)
 
 
 class BotaclipProvider(QgsProcessingProvider):

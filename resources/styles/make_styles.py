@@ -15,15 +15,20 @@ from qgis.core import (  # noqa: E402
     Qgis,
     QgsApplication,
     QgsCategorizedSymbolRenderer,
+    QgsColorRampShader,
     QgsContrastEnhancement,
     QgsMarkerSymbol,
     QgsMultiBandColorRenderer,
+    QgsPalettedRasterRenderer,
     QgsRasterLayer,
     QgsRasterMinMaxOrigin,
+    QgsRasterShader,
     QgsRendererCategory,
+    QgsSingleBandPseudoColorRenderer,
     QgsSingleSymbolRenderer,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtGui import QColor  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -98,6 +103,7 @@ def main() -> None:
                                      QgsRasterMinMaxOrigin.Limits.CumulativeCut)
         save(ortho, "orthophoto")
     save(preview_layer(), "embedding_preview")
+    prediction_styles()
     app.exitQgis()
 
 
@@ -132,11 +138,90 @@ def preview_layer() -> QgsRasterLayer:
     return layer
 
 
+# --------------------------------------------------------------------- prediction maps
+# Viridis (matplotlib's, at 0, 0.25, 0.5, 0.75, 1): perceptually uniform, readable in grey
+# and by the colour-blind, the usual ramp for a probability; fixed at 0-1 so that two maps
+# (or two places of one map) compare by colour.
+VIRIDIS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+# ColorBrewer YlGn (5 classes): a sequential ramp from little (pale) to much (dark green)
+# for abundance; its 0-1 positions are stretched to the band's minimum and maximum when the
+# plugin loads a map (plugin/layers.py), since abundance has no fixed range.
+YLGN = ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")
+# Light to dark grey for uncertainty: it reads as "how unsure", and stays apart from the
+# colours of the prediction it is compared with; stretched from 0 to the band's maximum.
+GREYS = ("#f7f7f7", "#cccccc", "#969696", "#525252", "#252525")
+# Outside the area of applicability: grey at 60 % opacity over the prediction (it dims what
+# the model extrapolates without hiding it); inside: fully transparent.
+OUTSIDE_AOA = QColor(128, 128, 128, 153)
+
+
+def float_raster(values) -> QgsRasterLayer:
+    """A tiny float32 raster (NaN nodata) for building raster styles on."""
+    import numpy as np
+    from osgeo import gdal
+
+    path = tempfile.mkdtemp() + "/pred.tif"
+    a = np.asarray(values, dtype="float32").reshape(1, -1)
+    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], 1, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((0, 1, 0, 1, 0, -1))
+    ds.GetRasterBand(1).WriteArray(a)
+    ds.GetRasterBand(1).SetNoDataValue(float("nan"))
+    ds = None
+    layer = QgsRasterLayer(path, "pred", "gdal")
+    assert layer.isValid()
+    return layer
+
+
+def ramp_layer(colours, labels) -> QgsRasterLayer:
+    """Band 1 drawn with ``colours`` interpolated from 0 to 1, legend ``labels``."""
+    layer = float_raster([0.0, 0.5, 1.0])
+    n = len(colours) - 1
+    items = [QgsColorRampShader.ColorRampItem(i / n, QColor(c), label)
+             for i, (c, label) in enumerate(zip(colours, labels))]
+    shader_fn = QgsColorRampShader(0.0, 1.0)
+    shader_fn.setColorRampType(QgsColorRampShader.Type.Interpolated)
+    shader_fn.setColorRampItemList(items)
+    shader = QgsRasterShader(0.0, 1.0)
+    shader.setRasterShaderFunction(shader_fn)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
+    renderer.setClassificationMin(0.0)
+    renderer.setClassificationMax(1.0)
+    origin = renderer.minMaxOrigin()
+    origin.setLimits(QgsRasterMinMaxOrigin.Limits.None_)
+    renderer.setMinMaxOrigin(origin)
+    layer.setRenderer(renderer)
+    return layer
+
+
+def applicability_layer() -> QgsRasterLayer:
+    """Band 1: 0 outside the area of applicability (grey, 60 % opaque), 1 inside
+    (transparent). The labels are translated by the plugin when it applies the style."""
+    layer = float_raster([0.0, 1.0])
+    classes = [QgsPalettedRasterRenderer.Class(0, OUTSIDE_AOA,
+                                               "outside the area of applicability"),
+               QgsPalettedRasterRenderer.Class(1, QColor(0, 0, 0, 0),
+                                               "inside the area of applicability")]
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
+    return layer
+
+
+def prediction_styles() -> None:
+    """The styles of prediction maps (see the colour constants above for the choices)."""
+    quarters = ("0", "0.25", "0.5", "0.75", "1")
+    save(ramp_layer(VIRIDIS, quarters), "prediction_probability")
+    save(ramp_layer(YLGN, quarters), "prediction_abundance")
+    save(ramp_layer(GREYS, quarters), "prediction_uncertainty")
+    save(applicability_layer(), "prediction_applicability")
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["embedding_preview"]:
+    if sys.argv[1:] in (["embedding_preview"], ["prediction"]):
         _app = QgsApplication([], False)
         _app.initQgis()
-        save(preview_layer(), "embedding_preview")
+        if sys.argv[1] == "prediction":
+            prediction_styles()
+        else:
+            save(preview_layer(), "embedding_preview")
         _app.exitQgis()
     else:
         main()

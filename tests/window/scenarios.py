@@ -496,3 +496,93 @@ def traps(ctx):
         backbone_enabled=embed_dlg.backbone.backbone.isEnabled(),
         weights_enabled=embed_dlg.backbone.weights.isEnabled())
     ctx.shot("embed-with-model")
+
+
+PREDICT_TARGET = "Parnassius apollo"     # 20 presences among the demo's 150 points
+
+
+def show_presence(layer, field: str) -> None:
+    """Points drawn by their value in ``field``: presences as orange triangles, absences as
+    small hollow circles, so that the map can be read against them."""
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsMarkerSymbol, QgsRendererCategory
+
+    present = QgsMarkerSymbol.createSimple({"name": "triangle", "color": "#ff7f00",
+                                            "outline_color": "#000000", "size": "3.2"})
+    absent = QgsMarkerSymbol.createSimple({"name": "circle", "color": "255,255,255,0",
+                                           "outline_color": "#ffffff", "size": "1.8"})
+    layer.setRenderer(QgsCategorizedSymbolRenderer(field, [
+        QgsRendererCategory(1, present, f"{field} present"),
+        QgsRendererCategory(0, absent, f"{field} absent")]))
+
+
+def load_map_inputs(ctx):
+    """The demo's orthophoto, its embedding raster (unticked, as Embed adds it) and the
+    butterfly points (active, drawn by the presence of :data:`PREDICT_TARGET`), zoomed to
+    the orthophoto."""
+    ortho = ctx.iface.addRasterLayer(str(ctx.data["ortho"]), "Orthophoto")
+    emb = ctx.iface.addRasterLayer(str(ctx.data["embeddings"]), "demo (embeddings)")
+    points = ctx.iface.addVectorLayer(str(ctx.data["points"]), "Butterflies", "ogr")
+    if any(lyr is None or not lyr.isValid() for lyr in (ortho, emb, points)):
+        raise ScenarioError(f"QGIS could not open the inputs {ctx.data}")
+    apply_style(ortho, "orthophoto")
+    show_presence(points, PREDICT_TARGET)
+    ctx.project.layerTreeRoot().findLayer(emb.id()).setItemVisibilityChecked(False)
+    ctx.iface.setActiveLayer(points)
+    canvas = ctx.iface.mapCanvas()
+    canvas.setExtent(ortho.extent())
+    canvas.refreshAllLayers()
+    ctx.step("map inputs loaded")
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+
+
+@scenario
+def predict(ctx):
+    """Predict map from the menu on the demo's embeddings and butterflies: the task is
+    suggested from the 0/1 field, the run adds the styled prediction, uncertainty and
+    applicability layers; run again and cancelled, the map file and its layers stay as
+    they were."""
+    yield from load_map_inputs(ctx)
+    dlg = yield from open_tool(ctx, "predict")
+    ctx.facts["preselected"] = {"embeddings": dlg.embeddings.currentLayer().name(),
+                                "points": dlg.points.currentLayer().name()}
+    dlg.targets.set_fields([PREDICT_TARGET])
+    out = ctx.work / "apollo.tif"
+    dlg.output.setFilePath(str(out))
+    yield SETTLE
+    ctx.facts["before_run"] = dict(dialog_state(dlg), task=dlg.task_combo.currentData(),
+                                   hint=dlg.task_hint.text())
+    ctx.shot("predict", keep=True)
+    click(ctx, dlg.ok_button, "Run")
+    yield from wait_task(ctx, dlg, timeout=120)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["layers"] = layer_tree(ctx)
+    ctx.facts["outputs"] = sorted(p.name for p in ctx.work.iterdir())
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield SETTLE
+    ctx.facts["qgis_bar_after_close"] = bar_items(ctx.iface.messageBar())
+    canvas = ctx.iface.mapCanvas()
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    ctx.shot("predict-result", keep=True)
+    yield from cancel_predict(ctx, out)
+
+
+def cancel_predict(ctx, out):
+    """The Predict dialog again, Run with the same settings, Cancel during the
+    cross-validation: records what is left."""
+    before = out.read_bytes()
+    dlg = yield from open_tool(ctx, "predict")
+    click(ctx, dlg.ok_button, "Run")
+    yield ctx.until(lambda: dlg.task.status in DONE
+                    or dlg.task.progress_adapter.max_percent >= 6.0, 60,
+                    "the cross-validation to start")
+    if dlg.task.status in DONE:
+        raise ScenarioError(f"the prediction ended ({dlg.task.status}) before Cancel could "
+                            "be clicked")
+    click(ctx, dlg.close_button, "Cancel")
+    yield from wait_task(ctx, dlg, timeout=60)
+    yield SETTLE
+    ctx.facts["cancel"] = dict(outcome(ctx, dlg), layers=layer_tree(ctx),
+                               outputs=sorted(p.name for p in ctx.work.iterdir()),
+                               out_unchanged=out.read_bytes() == before)
