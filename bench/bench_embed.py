@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,24 +46,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .memory import peak_rss_mb
+
 TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
         "dynamic_embed_dim": 32}
 SIZES = (2000, 8000, 20000)
 TARGET_EFFICIENCY, TARGET_SPEEDUP, TARGET_MEMORY_SPREAD = 0.9, 2.5, 0.2
-
-
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process. Linux: VmHWM of /proc/self/status, the peak of
-    this program alone (ru_maxrss also counts the parent's memory at fork and exec)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
 def _rss_mb() -> float:
@@ -308,7 +295,7 @@ def _peak_child(size: int, folder: str) -> dict:
                  device="cpu", preview=folder / f"preview_{size}.tif")
     return {"size_px": size, "patches": res.n_patches, "seconds": time.perf_counter() - t0,
             "output_px": [res.shape[2], res.shape[1]], "rss_after_imports_mb": base,
-            "peak_rss_mb": _peak_rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
             "raster_bytes_on_disk": os.path.getsize(ortho)}
 
 

@@ -49,24 +49,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .memory import peak_rss_mb
+
 SIDE, BANDS, N_TRAIN, FOLDS = 1024, 64, 400, 5
 MEM_SIZES, MEM_BANDS = (1024, 8192), 8
 TARGET_RATIO, TARGET_MEMORY = 0.8, 1.2
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process: VmHWM (Linux), else ru_maxrss."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
 def _create(path: Path, size: int, bands: int):
