@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import epsg, write_embedding, write_points
 
 pytestmark = [pytest.mark.qgis, pytest.mark.usefixtures("two_threads")]
 
@@ -25,71 +26,38 @@ N, PIX, X0, Y0 = 30, 20.0, 900000.0, 6500600.0
 DONE = ("success", "error", "cancelled")
 
 
-def _srs():
-    from osgeo import osr
-
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    return srs
-
-
-def write_embedding(path):
-    from osgeo import gdal
-
+def _embedding(path):
     rng = np.random.default_rng(0)
     f = rng.normal(0.0, 0.05, size=(N, N, 4)).astype(np.float32)
     f[:, :15, 0] += 1.0
     f[:, 15:, 1] += 1.0
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), N, N, 4, gdal.GDT_Float32,
-                                              ["TILED=YES", "BLOCKXSIZE=16",
-                                               "BLOCKYSIZE=16"])
-    ds.SetGeoTransform((X0, PIX, 0.0, Y0, 0.0, -PIX))
-    ds.SetProjection(_srs().ExportToWkt())
-    for b in range(4):
-        ds.GetRasterBand(b + 1).WriteArray(f[:, :, b])
-        ds.GetRasterBand(b + 1).SetNoDataValue(float("nan"))
-    ds.SetMetadata({"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
-                    "BOTACLIP_SETTINGS": json.dumps({"patch_m": PIX})})
-    ds = None
-    return path
+    return write_embedding(path, f, origin=(X0, Y0), pixel=PIX, srs=epsg(),
+                           tags={"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
+                                 "BOTACLIP_SETTINGS": json.dumps({"patch_m": PIX})})
 
 
-def write_points(path):
+def _points(path):
     from osgeo import ogr
 
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    lyr = ds.CreateLayer("observations", _srs(), ogr.wkbPoint)
-    for name, kind in (("name", ogr.OFTString), ("present", ogr.OFTInteger), ("cover", ogr.OFTReal),
-                       ("habitat", ogr.OFTString), ("survey", ogr.OFTReal),
-                       ("x", ogr.OFTReal), ("taken", ogr.OFTDate)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    k = 0
-    for r in range(0, N, 2):
-        for c in range(0, N, 2):
-            feat = ogr.Feature(lyr.GetLayerDefn())
-            a = c < 15
-            x = X0 + (c + 0.5) * PIX
-            feat.SetField("name", f"P{k:03d}")
-            feat.SetField("present", int(a))
-            feat.SetField("cover", 3.0 if a else 1.0)
-            feat.SetField("habitat", "A" if a else "B")
-            if k:                                   # the first point has no survey value
-                feat.SetField("survey", float(a))
-            feat.SetField("x", x)
-            feat.SetField("taken", "2024-06-01")
-            g = ogr.Geometry(ogr.wkbPoint)
-            g.AddPoint_2D(x, Y0 - (r + 0.5) * PIX)
-            feat.SetGeometry(g)
-            lyr.CreateFeature(feat)
-            k += 1
-    ds = None
-    return path
+    cells = [(r, c) for r in range(0, N, 2) for c in range(0, N, 2)]
+    a = [c < 15 for _, c in cells]
+    xs = [X0 + (c + 0.5) * PIX for _, c in cells]
+    n = len(cells)
+    return write_points(path, epsg(), xs, [Y0 - (r + 0.5) * PIX for r, _ in cells], {
+        "name": (ogr.OFTString, [f"P{k:03d}" for k in range(n)]),
+        "present": (ogr.OFTInteger, [int(k) for k in a]),
+        "cover": (ogr.OFTReal, [3.0 if k else 1.0 for k in a]),
+        "habitat": (ogr.OFTString, ["A" if k else "B" for k in a]),
+        # the first point has no survey value
+        "survey": (ogr.OFTReal, [None] + [float(k) for k in a[1:]]),
+        "x": (ogr.OFTReal, xs),
+        "taken": (ogr.OFTDate, ["2024-06-01"] * n)}, layer="observations")
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("maps_scene")
-    return write_embedding(tmp / "emb.tif"), write_points(tmp / "points.gpkg")
+    return _embedding(tmp / "emb.tif"), _points(tmp / "points.gpkg")
 
 
 @pytest.fixture

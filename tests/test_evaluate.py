@@ -9,7 +9,6 @@ test can give p < 0.01 with every fold one way: 2 / 2^9 = 0.004) and logistic re
 """
 
 import contextlib
-import io
 import json
 import re
 import shutil
@@ -17,10 +16,9 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
-from helpers import TINY, TINY_JSON
+from helpers import TINY, TINY_JSON, Log, run_cli
 from osgeo import gdal
 
-from botaclip.backend.cli import main
 from botaclip.backend.demo import generate_demo_data
 from botaclip.backend.embed import embed_raster
 from botaclip.backend.embed.at_points import embed_at_points, point_embedder
@@ -34,7 +32,7 @@ from botaclip.backend.evaluate import (
 )
 from botaclip.backend.evaluate.sources import embedder_source
 from botaclip.backend.io.raster import raster_info, to_raster_crs
-from botaclip.backend.progress import CancelFlag, Progress
+from botaclip.backend.progress import CancelFlag
 from botaclip.backend.releves import read_releves
 from botaclip.backend.train import train_model
 
@@ -42,17 +40,6 @@ pytestmark = pytest.mark.usefixtures("two_threads")
 
 FAST = dict(folds=3, repeats=3, estimator="logistic", device="cpu")
 DOFA = dict(backbone="dofa-custom", backbone_config=dict(TINY), weights="none")
-
-
-class _Log(Progress):
-    def __init__(self):
-        self.infos, self.warnings = [], []
-
-    def info(self, message):
-        self.infos.append(message)
-
-    def warn(self, message):
-        self.warnings.append(message)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +84,7 @@ def noise_run(demo, cache, tmp_path_factory):
                                description="band statistics", text="the spectral baseline"),
                _noise_source()]
     out = tmp_path_factory.mktemp("noise") / "report"
-    log = _Log()
+    log = Log()
     res = evaluate_sources(
         demo.orthophoto, demo.releves, out_dir=out, sources=sources, patch_m=100.0,
         max_taxa=6, background=300, progress=log,
@@ -289,7 +276,7 @@ def test_html_is_well_formed_and_holds_the_table(noise_run):
 
 
 def test_model_is_scored_only_on_plots_it_did_not_train_on(demo, bundle, cache, tmp_path):
-    log = _Log()
+    log = Log()
     with warnings_ignored():
         res = evaluate_sources(demo.orthophoto, demo.releves, out_dir=tmp_path / "r",
                                model=bundle, cache_dir=cache, min_presences=5, max_taxa=4,
@@ -324,7 +311,7 @@ def test_a_model_without_its_split_is_a_loud_warning(demo, bundle, cache, tmp_pa
     copy = tmp_path / "model"
     shutil.copytree(bundle, copy)
     shutil.rmtree(copy / "report")
-    log = _Log()
+    log = Log()
     with warnings_ignored():
         res = evaluate_sources(demo.orthophoto, demo.releves, out_dir=tmp_path / "r",
                                model=copy, cache_dir=cache, max_taxa=2, precision="float32",
@@ -394,17 +381,9 @@ def test_cancel_leaves_no_report(demo, cache, tmp_path, after):
 
 # ----------------------------------------------------------------------------------- CLI
 
-def _cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            warnings_ignored():
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_cli_writes_both_files(demo, cache, tmp_path):
     out = tmp_path / "report"
-    code, stdout, err = _cli([
+    code, stdout, err = run_cli([
         "evaluate", "--ortho", str(demo.orthophoto), "--releves", str(demo.releves),
         "--points", str(demo.butterflies), "--target", "Parnassius apollo",
         "--backbone", "dofa-custom", "--backbone-config", TINY_JSON, "--weights", "none",
@@ -421,20 +400,20 @@ def test_cli_writes_both_files(demo, cache, tmp_path):
     assert "for butterflies (presence/absence): median TSS" in stdout
     assert f"report: {out / 'report.html'}" in stdout
     # run again: the folder is ours, replaced without --overwrite
-    code, _, err = _cli(["evaluate", "--ortho", str(demo.orthophoto), "--releves",
-                         str(demo.releves), "--backbone", "spectral", "--folds", "3",
-                         "--repeats", "1", "--estimator", "logistic", "--max-taxa", "1",
-                         "--cache-dir", str(cache), "--out", str(out), "--quiet"])
+    code, _, err = run_cli(["evaluate", "--ortho", str(demo.orthophoto), "--releves",
+                            str(demo.releves), "--backbone", "spectral", "--folds", "3",
+                            "--repeats", "1", "--estimator", "logistic", "--max-taxa", "1",
+                            "--cache-dir", str(cache), "--out", str(out), "--quiet"])
     assert code == 0, err
     assert "Only one source was evaluated" in (out / "report.html").read_text()
 
 
 def test_cli_errors_are_messages(demo, tmp_path):
-    code, _, err = _cli(["evaluate", "--ortho", str(tmp_path / "none.tif"), "--releves",
-                         str(demo.releves), "--out", str(tmp_path / "r")])
+    code, _, err = run_cli(["evaluate", "--ortho", str(tmp_path / "none.tif"), "--releves",
+                            str(demo.releves), "--out", str(tmp_path / "r")])
     assert code == 2 and "botaclip: error: The raster" in err and "does not exist" in err
-    code, _, err = _cli(["evaluate", "--ortho", str(demo.orthophoto), "--releves",
-                         str(demo.releves), "--target", "x", "--out", str(tmp_path / "r")])
+    code, _, err = run_cli(["evaluate", "--ortho", str(demo.orthophoto), "--releves",
+                            str(demo.releves), "--target", "x", "--out", str(tmp_path / "r")])
     assert code == 2 and "--target goes with --points" in err
 
 
@@ -450,3 +429,19 @@ def test_sources_without_weights_are_skipped_with_the_reason(demo, cache, tmp_pa
     assert cells["frozen"]["n_folds"] == 0 and "No dofa-base weights" in cells["frozen"][
         "skipped"]
     assert res.report["comparisons"] == [] and res.sentences == []
+
+
+def test_a_long_task_says_how_long_before_the_rest():
+    """Evaluate's own estimate (the per-cross-validation one is muted): the first target's
+    seconds times the number of targets, said only past a minute (the maps' rule)."""
+    from types import SimpleNamespace
+
+    from botaclip.backend.evaluate.protocol import CvSettings, announce_task
+
+    task = SimpleNamespace(label="plant presence", targets=list(range(54)))
+    settings = CvSettings(5, 5, 200.0, 100.0, "rf", 0)
+    quick, slow = Log(), Log()
+    announce_task(task, ["spectral", "botaclip"], settings, 1.0, quick)      # 54 s in all
+    announce_task(task, ["spectral", "botaclip"], settings, 5.0, slow)       # 270 s
+    assert quick.infos == []
+    assert slow.infos == ["plant presence: about 4.5 min (54 targets x 2 sources x 25 folds)."]

@@ -5,16 +5,13 @@ apart. On the 2 km demo landscape at 2 m pixels with a tiny BotaCLIP (2 epochs) 
 100 m stride, so the embedding raster is 20 x 20 pixels.
 """
 
-import contextlib
-import io
 import os
 
 import numpy as np
 import pytest
-from helpers import TINY
+from helpers import TINY, run_cli
 from osgeo import gdal
 
-from botaclip.backend.cli import main
 from botaclip.backend.demo import generate_demo_data
 from botaclip.backend.embed.at_points import embed_at_points
 from botaclip.backend.maps.from_ortho import embeddings_beside, exact_features, reusable
@@ -41,23 +38,13 @@ def bundle(demo, tmp_path_factory):
     return out
 
 
-def _run(argv):
-    err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        try:
-            rc = main(argv)
-        except SystemExit as exc:       # argparse's own refusals
-            rc = exc.code
-    return rc, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def predicted(demo, bundle, tmp_path_factory):
     out = tmp_path_factory.mktemp("pred") / "habitat.tif"
     argv = ["predict", "--ortho", str(demo.orthophoto), "--model", str(bundle),
             "--stride-m", "100", "--points", str(demo.butterflies), "--target", "habitat",
             "--task", "classes", "--estimator", "logistic", "--folds", "3", "--out", str(out)]
-    rc, text, err = _run(argv)
+    rc, text, err = run_cli(argv)
     assert rc == 0, err
     return out, argv, text
 
@@ -94,7 +81,7 @@ def test_second_run_reuses_the_embeddings(demo, bundle, predicted):
     assert reusable(emb, demo.orthophoto, bundle, 100.0)
     assert not reusable(emb, demo.orthophoto, bundle, 50.0)     # another stride
     before = os.stat(emb).st_mtime_ns
-    rc, text, err = _run(argv)
+    rc, text, err = run_cli(argv)
     assert rc == 0, err
     assert os.stat(emb).st_mtime_ns == before
     assert "reused" in err + text
@@ -105,7 +92,7 @@ def test_second_run_reuses_the_embeddings(demo, bundle, predicted):
     (["--ortho", "O.tif"], "--ortho and --model go together"),
 ])
 def test_embedding_sources_kept_apart(demo, tmp_path, extra, message):
-    rc, _, err = _run(["predict", *extra, "--points", str(demo.butterflies), "--target",
-                       "habitat", "--out", str(tmp_path / "p.tif")])
+    rc, _, err = run_cli(["predict", *extra, "--points", str(demo.butterflies), "--target",
+                          "habitat", "--out", str(tmp_path / "p.tif")])
     assert rc == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "p.tif").exists()

@@ -8,16 +8,13 @@ Points sit at the centres of every second pixel outside that corner (20 x 20 - 5
 present exactly in habitat A (columns < 20), with an abundance field ``cover`` (3 in A, 1 in B).
 """
 
-import contextlib
-import io
 import json
-import warnings
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from helpers import epsg, run_cli, write_embedding, write_points
+from osgeo import gdal, ogr
 
-from botaclip.backend.cli import main
 from botaclip.backend.maps.pipeline import ColumnStack, default_geometry, predict_map
 
 pytestmark = pytest.mark.usefixtures("two_threads")
@@ -35,56 +32,20 @@ def _features():
     return f
 
 
-def _srs():
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    return srs
-
-
 def _raster(path):
-    f = _features()
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), N, N, 4, gdal.GDT_Float32,
-                                              ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
-    ds.SetGeoTransform((X0, PIX, 0.0, Y0, 0.0, -PIX))
-    ds.SetProjection(_srs().ExportToWkt())
-    for b in range(4):
-        ds.GetRasterBand(b + 1).WriteArray(f[:, :, b])
-        ds.GetRasterBand(b + 1).SetNoDataValue(float("nan"))
-    ds.SetMetadata({"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
-                    "BOTACLIP_SETTINGS": json.dumps({"patch_m": 10.0})})
-    ds = None
-    return path
+    return write_embedding(path, _features(), origin=(X0, Y0), pixel=PIX, srs=epsg(),
+                           tags={"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
+                                 "BOTACLIP_SETTINGS": json.dumps({"patch_m": 10.0})})
 
 
 def _points(path, presence):
     """A GeoPackage of the 375 points with the integer field ``present`` = presence(col)."""
-    drv = ogr.GetDriverByName("GPKG")
-    ds = drv.CreateDataSource(str(path))
-    lyr = ds.CreateLayer("pts", _srs(), ogr.wkbPoint)
-    lyr.CreateField(ogr.FieldDefn("present", ogr.OFTInteger))
-    lyr.CreateField(ogr.FieldDefn("cover", ogr.OFTReal))
-    for r in range(0, N, 2):
-        for c in range(0, N, 2):
-            if r >= CORNER and c >= CORNER:
-                continue
-            feat = ogr.Feature(lyr.GetLayerDefn())
-            feat.SetField("present", int(presence(r, c)))
-            feat.SetField("cover", 3.0 if c < 20 else 1.0)
-            g = ogr.Geometry(ogr.wkbPoint)
-            g.AddPoint_2D(X0 + (c + 0.5) * PIX, Y0 - (r + 0.5) * PIX)
-            feat.SetGeometry(g)
-            lyr.CreateFeature(feat)
-    ds = None
-    return path
-
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
+    cells = [(r, c) for r in range(0, N, 2) for c in range(0, N, 2)
+             if not (r >= CORNER and c >= CORNER)]
+    return write_points(path, epsg(), [X0 + (c + 0.5) * PIX for _, c in cells],
+                        [Y0 - (r + 0.5) * PIX for r, _ in cells],
+                        {"present": (ogr.OFTInteger, [int(presence(r, c)) for r, c in cells]),
+                         "cover": (ogr.OFTReal, [3.0 if c < 20 else 1.0 for _, c in cells])})
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +58,9 @@ def scene(tmp_path_factory):
 def predicted(scene):
     tmp, emb, pts = scene
     out = tmp / "pred.tif"
-    rc, stdout, stderr = _run(["predict", "--embeddings", emb, "--points", pts, "--target",
-                               "present", "--folds", 3, "--report", tmp / "rep", "--out", out,
-                               "--quiet"])
+    rc, stdout, stderr = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target",
+                                  "present", "--folds", 3, "--report", tmp / "rep", "--out", out,
+                                  "--quiet"])
     return rc, stdout, stderr, out, tmp / "rep" / "metrics.json"
 
 
@@ -149,16 +110,16 @@ def test_metrics_json_has_the_issues_keys(predicted):
 
 def test_missing_field_exit_2(scene):
     tmp, emb, pts = scene
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "nope",
-                       "--out", tmp / "x.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "nope",
+                          "--out", tmp / "x.tif", "--quiet"])
     assert rc == 2 and "'nope'" in err and "present" in err and "Traceback" not in err
 
 
 def test_too_few_presences_exit_2(scene):
     tmp, emb, _ = scene
     pts = _points(tmp / "few.gpkg", lambda r, c: r == 0 and c < 6)   # 3 presences
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
-                       "--folds", 5, "--out", tmp / "y.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
+                          "--folds", 5, "--out", tmp / "y.tif", "--quiet"])
     assert rc == 2 and "Only 3 presences" in err and "Traceback" not in err
     assert not (tmp / "y.tif").exists()
 
@@ -208,7 +169,7 @@ def test_foreign_metrics_file_refused_before_work(scene):
     rep = tmp / "foreign"
     rep.mkdir()
     (rep / "metrics.json").write_text("my notes")
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
-                       "--report", rep, "--out", tmp / "z.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
+                          "--report", rep, "--out", tmp / "z.tif", "--quiet"])
     assert rc == 2 and "metrics.json" in err and "Traceback" not in err
     assert (rep / "metrics.json").read_text() == "my notes" and not (tmp / "z.tif").exists()

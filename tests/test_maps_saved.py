@@ -7,7 +7,6 @@ The raster: 24 x 24 pixels of 10 m (EPSG:2154), 4 bands, three habitats by colum
 first habitat, ``habitat`` naming the three, ``cover`` 3, 1, 2 in them.
 """
 
-import contextlib
 import io
 import json
 import os
@@ -17,9 +16,9 @@ import zipfile
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from helpers import epsg, run_cli, write_embedding, write_points
+from osgeo import gdal, ogr
 
-from botaclip.backend.cli import main
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.maps.applicability import fit_aoa
 from botaclip.backend.maps.apply import apply_predictor
@@ -55,53 +54,18 @@ def _embedding(path, tags=TAGS, bands=4):
     for c in range(N):
         f[_habitat(c) % bands, :, c] += 1.0
     f[:, 0, N - 1] = np.nan
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), N, N, bands, gdal.GDT_Float32,
-                                              ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
-    ds.SetGeoTransform((X0, PIX, 0.0, Y0, 0.0, -PIX))
-    ds.SetProjection(_srs().ExportToWkt())
-    for b in range(bands):
-        ds.GetRasterBand(b + 1).WriteArray(f[b])
-        ds.GetRasterBand(b + 1).SetNoDataValue(float("nan"))
-    if tags:
-        ds.SetMetadata(dict(tags))
-    ds = None
-    return path
-
-
-def _srs():
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    return srs
+    return write_embedding(path, np.moveaxis(f, 0, -1), origin=(X0, Y0), pixel=PIX,
+                           srs=epsg(), tags=tags)
 
 
 def _points(path):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    lyr = ds.CreateLayer("pts", _srs(), ogr.wkbPoint)
-    for name, kind in (("present", ogr.OFTInteger), ("habitat", ogr.OFTString),
-                       ("cover", ogr.OFTReal)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    for r in range(0, N, 2):
-        for c in range(0, N, 2):
-            feat = ogr.Feature(lyr.GetLayerDefn())
-            h = _habitat(c)
-            feat.SetField("present", int(h == 0))
-            feat.SetField("habitat", HABITATS[h])
-            feat.SetField("cover", (3.0, 1.0, 2.0)[h])
-            g = ogr.Geometry(ogr.wkbPoint)
-            g.AddPoint_2D(X0 + (c + 0.5) * PIX, Y0 - (r + 0.5) * PIX)
-            feat.SetGeometry(g)
-            lyr.CreateFeature(feat)
-    ds = None
-    return path
-
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rc = main([str(a) for a in argv])
-    return rc, out.getvalue(), err.getvalue()
+    cells = [(r, c) for r in range(0, N, 2) for c in range(0, N, 2)]
+    h = [_habitat(c) for _, c in cells]
+    return write_points(path, epsg(), [X0 + (c + 0.5) * PIX for _, c in cells],
+                        [Y0 - (r + 0.5) * PIX for r, _ in cells],
+                        {"present": (ogr.OFTInteger, [int(k == 0) for k in h]),
+                         "habitat": (ogr.OFTString, [HABITATS[k] for k in h]),
+                         "cover": (ogr.OFTReal, [(3.0, 1.0, 2.0)[k] for k in h])})
 
 
 def _read(path):
@@ -386,9 +350,9 @@ def scene(tmp_path_factory):
 def predicted(scene):
     """`botaclip predict --save-model` with the default estimator (a forest of 500 trees)."""
     tmp, emb, pts = scene
-    rc, stdout, stderr = _run(["predict", "--embeddings", emb, "--points", pts, "--target",
-                               "present", "--folds", 3, "--save-model", tmp / "p.zip",
-                               "--out", tmp / "pred.tif", "--quiet"])
+    rc, stdout, stderr = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target",
+                                  "present", "--folds", 3, "--save-model", tmp / "p.zip",
+                                  "--out", tmp / "pred.tif", "--quiet"])
     assert rc == 0, stderr
     return tmp / "p.zip", tmp / "pred.tif", stdout
 
@@ -397,8 +361,8 @@ def test_predict_saves_and_apply_remakes_the_same_map(scene, predicted):
     tmp, emb, _ = scene
     model, pred, stdout = predicted
     assert f"predictor: {model}" in stdout
-    rc, out, err = _run(["apply", "--predictor", model, "--embeddings", emb,
-                         "--out", tmp / "applied.tif", "--quiet"])
+    rc, out, err = run_cli(["apply", "--predictor", model, "--embeddings", emb,
+                            "--out", tmp / "applied.tif", "--quiet"])
     assert rc == 0 and "WARNING" not in err, err
     a, names_a, tags_a = _read(pred)
     b, names_b, tags_b = _read(tmp / "applied.tif")
@@ -416,8 +380,8 @@ def test_predict_saves_and_apply_remakes_the_same_map(scene, predicted):
 def test_apply_to_another_model_is_refused(scene, predicted):
     tmp, _, _ = scene
     other = _embedding(tmp / "other.tif", {**TAGS, "BOTACLIP_MODEL_SHA256": SHA_B})
-    rc, _, err = _run(["apply", "--predictor", predicted[0], "--embeddings", other,
-                       "--out", tmp / "x.tif", "--quiet"])
+    rc, _, err = run_cli(["apply", "--predictor", predicted[0], "--embeddings", other,
+                          "--out", tmp / "x.tif", "--quiet"])
     assert rc == 2 and SHA_A in err and SHA_B in err and "Traceback" not in err
     assert not (tmp / "x.tif").exists()
 
@@ -425,8 +389,8 @@ def test_apply_to_another_model_is_refused(scene, predicted):
 def test_apply_to_a_raster_without_tags_works_and_warns(scene, predicted):
     tmp, _, _ = scene
     plain = _embedding(tmp / "plain.tif", tags=None)       # the same pixels, no tags
-    rc, _, err = _run(["apply", "--predictor", predicted[0], "--embeddings", plain,
-                       "--out", tmp / "plain_pred.tif", "--quiet"])
+    rc, _, err = run_cli(["apply", "--predictor", predicted[0], "--embeddings", plain,
+                          "--out", tmp / "plain_pred.tif", "--quiet"])
     assert rc == 0 and "WARNING" in err and "no BotaCLIP provenance tags" in err
     np.testing.assert_array_equal(_read(tmp / "plain_pred.tif")[0], _read(predicted[1])[0])
 
@@ -434,8 +398,8 @@ def test_apply_to_a_raster_without_tags_works_and_warns(scene, predicted):
 def test_apply_with_other_band_count_is_refused(scene, predicted):
     tmp, _, _ = scene
     three = _embedding(tmp / "three.tif", {**TAGS, "BOTACLIP_DIM": "3"}, bands=3)
-    rc, _, err = _run(["apply", "--predictor", predicted[0], "--embeddings", three,
-                       "--out", tmp / "y.tif", "--quiet"])
+    rc, _, err = run_cli(["apply", "--predictor", predicted[0], "--embeddings", three,
+                          "--out", tmp / "y.tif", "--quiet"])
     assert rc == 2 and "of 4 bands" in err and "has 3 bands" in err
     assert not (tmp / "y.tif").exists()
 
@@ -443,12 +407,12 @@ def test_apply_with_other_band_count_is_refused(scene, predicted):
 def test_a_classes_map_is_remade_the_same(scene):
     # three classes named by text: class names, class band and tags come back through apply
     tmp, emb, pts = scene
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "habitat",
-                       "--task", "classes", "--estimator", "logistic", "--folds", 3,
-                       "--save-model", tmp / "cls.zip", "--out", tmp / "cls.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "habitat",
+                          "--task", "classes", "--estimator", "logistic", "--folds", 3,
+                          "--save-model", tmp / "cls.zip", "--out", tmp / "cls.tif", "--quiet"])
     assert rc == 0, err
-    rc, _, err = _run(["apply", "--predictor", tmp / "cls.zip", "--embeddings", emb,
-                       "--out", tmp / "cls_applied.tif", "--quiet"])
+    rc, _, err = run_cli(["apply", "--predictor", tmp / "cls.zip", "--embeddings", emb,
+                          "--out", tmp / "cls_applied.tif", "--quiet"])
     assert rc == 0, err
     a, names_a, tags_a = _read(tmp / "cls.tif")
     b, names_b, tags_b = _read(tmp / "cls_applied.tif")
@@ -470,12 +434,12 @@ def test_a_classes_map_is_remade_the_same(scene):
 def test_foreign_file_at_save_model_refused_before_work(scene):
     tmp, emb, pts = scene
     (tmp / "notes.zip").write_text("my notes")
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
-                       "--save-model", tmp / "notes.zip", "--out", tmp / "z.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
+                          "--save-model", tmp / "notes.zip", "--out", tmp / "z.tif", "--quiet"])
     assert rc == 2 and "notes.zip" in err and "not written by BotaCLIP" in err
     assert (tmp / "notes.zip").read_text() == "my notes" and not (tmp / "z.tif").exists()
-    rc, _, err = _run(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
-                       "--save-model", tmp / "z.tif", "--out", tmp / "z.tif", "--quiet"])
+    rc, _, err = run_cli(["predict", "--embeddings", emb, "--points", pts, "--target", "present",
+                          "--save-model", tmp / "z.tif", "--out", tmp / "z.tif", "--quiet"])
     assert rc == 2 and "same file" in err and not (tmp / "z.tif").exists()
 
 

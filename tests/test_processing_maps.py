@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from helpers import epsg, write_embedding, write_points
+from osgeo import gdal, ogr
 from test_qgis_process import QGIS_PROCESS, qgis_env  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.qgis, pytest.mark.usefixtures("two_threads")]
@@ -34,50 +35,26 @@ PREDICT_PARAMS = ["EMBEDDINGS", "ORTHO", "MODEL", "STRIDE_M", "POINTS", "TARGETS
 TASK_INDEX = {"presence": 0, "presence-only": 1, "abundance": 2, "classes": 3}
 
 
-def _srs():
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    return srs
-
-
 def _raster(path):
     rng = np.random.default_rng(0)
     f = rng.normal(0.0, 0.05, size=(N, N, 4)).astype(np.float32)
     f[:, :HALF, 0] += 1.0
     f[:, HALF:, 1] += 1.0
     f[CORNER:, CORNER:, :] = 5.0
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), N, N, 4, gdal.GDT_Float32)
-    ds.SetGeoTransform((X0, PIX, 0.0, Y0, 0.0, -PIX))
-    ds.SetProjection(_srs().ExportToWkt())
-    for b in range(4):
-        ds.GetRasterBand(b + 1).WriteArray(f[:, :, b])
-        ds.GetRasterBand(b + 1).SetNoDataValue(float("nan"))
-    ds.SetMetadata({"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
-                    "BOTACLIP_SETTINGS": json.dumps({"patch_m": 10.0})})
-    ds = None
-    return path
+    return write_embedding(path, f, origin=(X0, Y0), pixel=PIX, srs=epsg(), options=(),
+                           tags={"BOTACLIP_KIND": "embedding", "BOTACLIP_DIM": "4",
+                                 "BOTACLIP_SETTINGS": json.dumps({"patch_m": 10.0})})
 
 
 def _points(path):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    lyr = ds.CreateLayer("pts", _srs(), ogr.wkbPoint)
-    for name, kind in (("present", ogr.OFTInteger), ("cover", ogr.OFTReal),
-                       ("habitat", ogr.OFTString)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    for r in range(0, N, 2):
-        for c in range(0, N, 2):
-            if r >= CORNER and c >= CORNER:
-                continue
-            feat = ogr.Feature(lyr.GetLayerDefn())
-            feat.SetField("present", int(c < HALF))
-            feat.SetField("cover", 3.0 if c < HALF else 1.0)
-            feat.SetField("habitat", "meadow" if c < HALF else "forest")
-            g = ogr.Geometry(ogr.wkbPoint)
-            g.AddPoint_2D(X0 + (c + 0.5) * PIX, Y0 - (r + 0.5) * PIX)
-            feat.SetGeometry(g)
-            lyr.CreateFeature(feat)
-    ds = None
-    return path
+    cells = [(r, c) for r in range(0, N, 2) for c in range(0, N, 2)
+             if not (r >= CORNER and c >= CORNER)]
+    a = [c < HALF for _, c in cells]
+    return write_points(path, epsg(), [X0 + (c + 0.5) * PIX for _, c in cells],
+                        [Y0 - (r + 0.5) * PIX for r, _ in cells],
+                        {"present": (ogr.OFTInteger, [int(k) for k in a]),
+                         "cover": (ogr.OFTReal, [3.0 if k else 1.0 for k in a]),
+                         "habitat": (ogr.OFTString, ["meadow" if k else "forest" for k in a])})
 
 
 @pytest.fixture(scope="module")

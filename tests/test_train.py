@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_small_scene
-from helpers import TINY
+from helpers import TINY, Log
 
 from botaclip.backend.bundle import load_bundle
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.io.patches import PatchReader
 from botaclip.backend.io.raster import raster_info, to_raster_crs
 from botaclip.backend.models.backbones import backbone_from_reference
-from botaclip.backend.progress import CancelFlag, Progress
+from botaclip.backend.progress import CancelFlag
 from botaclip.backend.releves import read_releves
 from botaclip.backend.train import TrainConfig, choose_split, role_counts, train_model
 from botaclip.backend.train.splits import BUFFER, TEST, TRAIN, VALIDATION
@@ -26,17 +26,6 @@ SMALL = dict(patch_m=40.0, backbone="spectral", epochs=3, device="cpu")
 pytestmark = pytest.mark.usefixtures("two_threads")
 
 
-class _Log(Progress):
-    def __init__(self):
-        self.infos, self.warnings = [], []
-
-    def info(self, message):
-        self.infos.append(message)
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-
 def _leftovers(folder):
     return [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
@@ -45,7 +34,7 @@ def _leftovers(folder):
 
 def test_train_writes_a_complete_model_folder(small_scene, tmp_path):
     ortho, releves = small_scene
-    log = _Log()
+    log = Log()
     s = train_model(ortho, releves, tmp_path / "model", cache_dir=tmp_path / "cache",
                     progress=log, **SMALL)
     out = tmp_path / "model"
@@ -142,7 +131,7 @@ def test_cancel_leaves_no_model_folder(small_scene, tmp_path, stage):
 
 def test_random_backbone_weights_are_warned_and_recorded(small_scene, tmp_path):
     ortho, releves = small_scene
-    log = _Log()
+    log = Log()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         s = train_model(ortho, releves, tmp_path / "m", backbone="dofa-custom", weights="none",
@@ -198,7 +187,7 @@ def test_buffer_can_be_set_and_is_checked_before_any_work(small_scene, tmp_path)
                     buffer_m=0, **{**SMALL, "epochs": 1})
     assert s.n_buffer == 0 and s.buffer_m == 0.0 and s.n_train + s.n_val + s.n_test == 200
     assert "no buffer between training and held-out plots" in s.text()
-    log = _Log()
+    log = Log()
     with pytest.raises(BotaclipError, match=r"buffer_m \(--buffer-m\) must be 0 or more "
                                             r"metres \(got -5.0\)"):
         train_model(ortho, releves, tmp_path / "m1", buffer_m=-5, progress=log, **SMALL)
@@ -210,7 +199,7 @@ def test_choose_split_adapts_then_explains():
     # 400 plots over 4 km: the default 500 m blocks and 20 % shares work and are kept; the
     # buffer defaults to the patch
     x, y = rng.uniform(0, 4000, 400), rng.uniform(0, 4000, 400)
-    c, log = TrainConfig(), _Log()
+    c, log = TrainConfig(), Log()
     roles = choose_split(x, y, c, 100.0, log)
     counts = role_counts(roles)
     assert (c.block_m, c.val_fraction, c.test_fraction, c.buffer_m) == (500.0, 0.2, 0.2, 100.0)
@@ -220,7 +209,7 @@ def test_choose_split_adapts_then_explains():
     assert "(the settings" not in log.infos[0]
     # 200 plots over 800 m: smaller blocks or larger shares, so that every role has 50
     x, y = rng.uniform(0, 800, 200), rng.uniform(0, 800, 200)
-    c, log = TrainConfig(), _Log()
+    c, log = TrainConfig(), Log()
     roles = choose_split(x, y, c, 50.0, log)
     counts = role_counts(roles)
     assert min(counts["training"], counts["validation"], counts["test"]) >= 50

@@ -25,12 +25,13 @@ would not fit in memory, and only the scores are reported.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import BotaclipError, Cancelled
-from ..maps.cv import spatial_cv
+from ..maps.cv import ANNOUNCE_S, duration_text, spatial_cv
 from ..progress import SILENT, Progress
 from .data import EvalTask
 
@@ -103,6 +104,17 @@ def _fold_scores(cv, metrics: tuple, n_cells: int) -> dict:
     return out
 
 
+def announce_task(task: EvalTask, keys: list, settings: CvSettings, first_s: float,
+              progress: Progress) -> None:
+    """Say how long the task will take, from its first target, when over a minute (the
+    maps' rule: :data:`..maps.cv.ANNOUNCE_S`)."""
+    total = first_s * len(task.targets)
+    if total > ANNOUNCE_S:
+        progress.info(f"{task.label}: {duration_text(total)} ({len(task.targets)} "
+                      f"{'targets' if len(task.targets) != 1 else 'target'} x {len(keys)} "
+                      f"sources x {settings.folds * settings.repeats} folds).")
+
+
 def run_task(task: EvalTask, features: dict, usable: np.ndarray, settings: CvSettings,
              unit_m: float = 1.0, progress: Progress = SILENT) -> TaskRun:
     """Cross-validate every source of ``features`` ({key: (n, d) array over the task's
@@ -114,7 +126,10 @@ def run_task(task: EvalTask, features: dict, usable: np.ndarray, settings: CvSet
     cells = settings.folds * settings.repeats
     per = {k: {m[0]: [] for m in task.metrics} for k in keys}
     total = max(1, len(task.targets) * len(keys))
+    start = time.monotonic()
     for i, t in enumerate(task.targets):
+        if i == 1:
+            announce_task(task, keys, settings, time.monotonic() - start, progress)
         rows = np.flatnonzero(np.asarray(usable, dtype=bool) & t.valid)
         got = {}
         try:
