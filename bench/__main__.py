@@ -17,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-BENCHES = ("bench_backbone", "bench_train", "bench_embed", "bench_maps")
+BENCHES = ("bench_backbone", "bench_train", "bench_embed", "bench_maps", "bench_zeroshot")
 
 
 def main(argv=None) -> int:

@@ -22,7 +22,20 @@ import threading
 
 from .. import __version__
 from ..errors import BotaclipError, Cancelled
-from . import check, chips, demo, embed, evaluate, maps, presets, releves, train
+from . import (
+    check,
+    chips,
+    demo,
+    embed,
+    evaluate,
+    habitats,
+    maps,
+    presets,
+    releves,
+    suitability,
+    train,
+    zeroshot,
+)
 from .options import CommandParser
 
 
@@ -47,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     maps.register(sub)
     evaluate.register(sub)
     maps.register_apply(sub)
+    habitats.register(sub)
+    zeroshot.register(sub)
+    suitability.register(sub)
     return parser
 
 

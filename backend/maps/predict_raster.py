@@ -224,16 +224,17 @@ def predict_raster(embeddings_path, out, *, models, final_model, task: str, clas
         try:
             create_temp(tmp_tif, W, H, len(names), "float32", src.GetGeoTransform(),
                         src.GetProjection(), block_px)
-            stats = _stream(src, tmp_tif, block_px, progress.sub(0.0, 0.85), lambda x:
+            stats = stream_blocks(src, tmp_tif, block_px, progress.sub(0.0, 0.85), lambda x:
                             predict_pixels(x, models=models, final_model=final_model,
                                            task=task, classes=classes, n_out=n_out, aoa=aoa),
                             names)
             all_tags = _tags(embeddings_path, task, target_names, classes, final_model,
                              models, aoa, names, stats, tags)
-            _finish(tmp_tif, out, all_tags, names, task, overwrite, progress)
+            finish_map(tmp_tif, out, all_tags, names, nearest=task == "classes",
+                       overwrite=overwrite, progress=progress)
         finally:
             src = None
-            _remove(tmp_tif)
+            remove_temp(tmp_tif)
     progress.report(1.0, "Prediction map written")
     return PredictResult(out=out, bands=names, width=W, height=H, n_valid=stats["valid"],
                          n_nodata=W * H - stats["valid"], n_inside=stats.get("inside"),
@@ -264,9 +265,11 @@ def read_block(src, c0: int, r0: int, w: int, h: int) -> np.ndarray:
     return buf
 
 
-def _stream(src, tmp_tif: Path, block_px: int, progress: Progress, predict, names) -> dict:
-    """Read, predict and write the raster one block at a time; counts of what was done and
-    the seconds spent (``loop_s``) and in the models (``model_s``)."""
+def stream_blocks(src, tmp_tif: Path, block_px: int, progress: Progress, predict,
+                  names) -> dict:
+    """Read, predict and write the raster one block at a time (``predict``: valid pixels
+    (n, D) -> (n, len(names)) float32; also used by other block-wise maps); counts of what
+    was done and the seconds spent (``loop_s``) and in the models (``model_s``)."""
     W, H = src.RasterXSize, src.RasterYSize
     n_blocks = -(-W // block_px) * -(-H // block_px)
     blocks = ((c0, r0) for r0 in range(0, H, block_px) for c0 in range(0, W, block_px))
@@ -341,21 +344,21 @@ def _params(model) -> dict:
     return {}
 
 
-def _finish(tmp_tif: Path, out: Path, tags: dict, names: list, task: str, overwrite: bool,
-            progress: Progress) -> None:
-    """Tags and band descriptions on the temporary GeoTIFF, then the COG, moved in place."""
+def finish_map(tmp_tif: Path, out: Path, tags: dict, names: list, *, nearest: bool,
+               overwrite: bool, progress: Progress, what: str = "prediction map") -> None:
+    """Tags and band descriptions on the temporary GeoTIFF, then the COG, moved in place
+    (``nearest``: overviews by nearest neighbour, for class bands that must not be
+    averaged)."""
     ds = gdal.Open(str(tmp_tif), gdal.GA_Update)
     write_tags(ds, tags, len(names))
     for b, name in enumerate(names, start=1):
         ds.GetRasterBand(b).SetDescription(name)
     ds.FlushCache()
     ds = None
-    # a class band must not be averaged in the overviews; probabilities may
-    nearest = task == "classes"
     block = 256 if max(gdal.Open(str(tmp_tif)).RasterXSize, 1) > 512 else 128
     build_overviews(tmp_tif, block, nearest, progress.sub(0.85, 0.9))
     with atomic_output(out, owned=is_our_raster, overwrite=overwrite,
-                       what="prediction map") as tmp_out, _direct_io():
+                       what=what) as tmp_out, _direct_io():
         write_cog(tmp_tif, tmp_out, block=block, predictor=True,
                   resampling="NEAREST" if nearest else "AVERAGE", progress=progress,
                   start=0.9, end=1.0, message="Writing the cloud-optimised GeoTIFF")
@@ -438,7 +441,8 @@ def build_overviews(path: Path, block: int, nearest: bool, progress: Progress = 
         ds = None
 
 
-def _remove(path: Path) -> None:
+def remove_temp(path: Path) -> None:
+    """Remove a temporary GeoTIFF and its side-car, if there."""
     for p in (path, path.with_name(path.name + ".aux.xml")):
         with contextlib.suppress(OSError):
             p.unlink()
