@@ -1309,12 +1309,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="457" />
+      <location filename="../plugin/help.py" line="460" />
       <source>The help file {path} is missing from the plugin folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="474" />
+      <location filename="../plugin/help.py" line="477" />
       <source>BotaCLIP help</source>
       <translation type="unfinished" />
     </message>
@@ -1599,122 +1599,227 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/maptools/similar_places.py" line="122" />
+      <source>similarity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="194" />
+      <source>Similar places</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="199" />
+      <source>Click on the map over an embedding raster (or drag a rectangle) to see where else looks like that place.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="204" />
+      <source>Show only the pixels at least this similar to the place you clicked (cosine similarity, -1 to 1)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="209" />
+      <source>Area of the pixels of the current view at or above the threshold</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="211" />
+      <source>Save full resolution…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="212" />
+      <source>Compute the similarity over the whole embedding raster, at its full resolution, into a GeoTIFF (runs in the background)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="236" />
+      <source>Threshold: {value:.2f}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="241" />
+      <source>{km2:.3g} km² at or above the threshold in this view ({share:.0%} of its valid pixels).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="248" />
+      <source>Save the similarity map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="248" />
+      <source>GeoTIFF (*.tif *.tiff)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="313" />
+      <source>the point {x:.1f}, {y:.1f}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="323" />
+      <source>the rectangle drawn</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="347" />
+      <source>Find similar places needs an embedding raster in the project (made by Embed orthophoto): add one, or make it the active layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="381" />
+      <source>The map shows no part of the embedding raster {name}: pan or zoom to it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="404" />
+      <source>Similarity of every pixel of the view to {what} on {layer}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="468" />
+      <source>Similarity map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="479" />
+      <source>Similarity map written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/similar_places.py" line="481" />
+      <source>{km2:.3g} km² at or above {threshold:.2f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/plugin.py" line="45" />
       <source>&amp;BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="71" />
+      <location filename="../plugin/plugin.py" line="72" />
       <source>BotaCLIP tools</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="73" />
+      <location filename="../plugin/plugin.py" line="74" />
       <source>Create demo data…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="74" />
+      <location filename="../plugin/plugin.py" line="75" />
       <source>Write a small synthetic landscape (orthophoto, relevés, butterflies, soil) to try BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="76" />
+      <location filename="../plugin/plugin.py" line="77" />
       <source>Check orthophoto and relevés…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="77" />
+      <location filename="../plugin/plugin.py" line="78" />
       <source>Check that an orthophoto and a relevé layer can be used together: which plots are usable and why not</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="79" />
+      <location filename="../plugin/plugin.py" line="80" />
       <source>Import relevés from a long table…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="80" />
+      <location filename="../plugin/plugin.py" line="81" />
       <source>Turn a long table (plot, taxon, cover) and a plot table with coordinates into a relevé point layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="82" />
+      <location filename="../plugin/plugin.py" line="83" />
       <source>Train model…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="83" />
+      <location filename="../plugin/plugin.py" line="84" />
       <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its recall on held-out test plots</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="86" />
+      <location filename="../plugin/plugin.py" line="87" />
       <source>Turn an orthophoto into an embedding raster with a trained model or a raw backbone, and an RGB preview of it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="88" />
+      <location filename="../plugin/plugin.py" line="89" />
       <source>Predict map…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="89" />
+      <location filename="../plugin/plugin.py" line="90" />
       <source>Map a species, an abundance or classes from an embedding raster and your observation points, with spatially cross-validated figures</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="92" />
+      <location filename="../plugin/plugin.py" line="93" />
       <source>Evaluate…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="93" />
+      <location filename="../plugin/plugin.py" line="94" />
       <source>Compare the embeddings with simple baselines on your relevés and points, in spatial cross-validation, with an HTML report</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="97" />
+      <source>Find similar places</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="98" />
+      <source>Click on the map (or drag a rectangle) over an embedding raster to see where else looks like that place, with a threshold and its area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="102" />
       <source>Model weights, device, cache and extra Python packages folders</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="99" />
+      <location filename="../plugin/plugin.py" line="104" />
       <source>Help</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="99" />
+      <location filename="../plugin/plugin.py" line="104" />
       <source>Open the BotaCLIP documentation</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="161" />
+      <location filename="../plugin/plugin.py" line="171" />
       <source>{module} is kept out of QGIS's process: this native module crashes QGIS when OpenGL's libLLVM is loaded, and torch works without it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="165" />
+      <location filename="../plugin/plugin.py" line="175" />
       <source>{module} was loaded by another plugin before BotaCLIP; it can crash QGIS during Train or Embed on Linux desktops. Disable the other plugin, or start QGIS with QT_XCB_GL_INTEGRATION=none.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="183" />
+      <location filename="../plugin/plugin.py" line="193" />
       <source>Disabled: needs the Python package(s) {names}, which QGIS's Python cannot find. Click Details in the BotaCLIP message, or see BotaCLIP &gt; Settings… &gt; Extra Python packages folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="193" />
+      <location filename="../plugin/plugin.py" line="203" />
       <source>Python packages missing: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="194" />
+      <location filename="../plugin/plugin.py" line="204" />
       <source>Python packages missing or too old: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="291" />
+      <location filename="../plugin/plugin.py" line="310" />
       <source>All the Python packages BotaCLIP needs are found.</source>
       <translation type="unfinished" />
     </message>
@@ -2032,6 +2137,60 @@ Output: a folder with evaluation.json and report.html (box plots per source, a t
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/processing/habitats.py" line="59" />
+      <source>Habitat clusters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="62" />
+      <source>Groups the pixels of an embedding raster into k habitat types by k-means (fitted on a sample of pixels, then every pixel given its nearest centre, block by block) and writes a categorical cloud-optimised GeoTIFF with a colour per cluster and a legend (habitat 1, habitat 2...).
+
+Number of clusters: 0 chooses k automatically, as in the BotaCLIP paper: the lowest Davies-Bouldin index over k from the minimum to the maximum (both included); the curve is written in the log. The same seed gives the same map.
+
+Summary folder (optional): clusters.json and clusters.html with each cluster's area, and with an orthophoto a thumbnail of a representative place, and with the model folder the raster was made with the taxa most typical of each cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="79" />
+      <source>Number of clusters (0: chosen by the Davies-Bouldin index)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="82" />
+      <source>Smallest k tried (automatic k)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="85" />
+      <source>Largest k tried (automatic k)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="90" />
+      <source>Orthophoto, for thumbnails in the summary (optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="93" />
+      <source>Model folder, for typical taxa in the summary (optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="96" />
+      <source>Summary folder (optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="98" />
+      <source>Habitat map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/habitats.py" line="99" />
+      <source>Number of clusters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/processing/importreleves.py" line="37" />
       <source>Import relevés from a long table</source>
       <translation type="unfinished" />
@@ -2287,8 +2446,126 @@ Output: a cloud-optimised GeoTIFF with the prediction band(s), an uncertainty ba
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/provider.py" line="36" />
+      <location filename="../plugin/processing/provider.py" line="40" />
       <source>BotaCLIP {version}: botany-aware embeddings from orthophotos and relevés</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="49" />
+      <source>Maps without labels</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="75" />
+      <source>Maps how much every pixel of an embedding raster looks like what you ask for: the cosine similarity (from -1 to 1; 1: the same direction in the embedding space) of each pixel's embedding to a query.
+
+The query is one of: a point (the embedding of the pixel under it: 'where else looks like this place'); or, with a model folder (the model the raster was embedded with), a species list typed as 'Name one; Name two=cover' (encoded by the model's relevé encoder: 'where does this community fit'), or relevés of a layer given by their plot ids (the mean of their encodings). A raster made without that model's adapter is refused, with the reason; a taxon the model does not know gets the nearest known names suggested.
+
+Threshold (optional, -1 to 1): the area at or above it is counted and given in km² (AREA_ABOVE_KM2). The map is a cloud-optimised GeoTIFF with the query and statistics in its tags, loaded with a diverging ramp: blue -1, white 0, red 1. The interactive tool (BotaCLIP &gt; Find similar places) does the same for the map view by a click.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="96" />
+      <source>Place to look like (a point; or a model and taxa or relevés below)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="99" />
+      <source>Model folder (for taxa or relevés)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="102" />
+      <source>Species list, e.g. 'Carex nigra; Juncus effusus=20' (with a model)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="105" />
+      <source>Relevés (with a model and plot ids)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="108" />
+      <source>Plot ids of the relevés, separated by commas</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="111" />
+      <source>Threshold for the area (-1 to 1, optional)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="116" />
+      <source>Area at or above the threshold (km²)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="117" />
+      <source>Pixels with a similarity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="129" />
+      <source>Give one query: a point, or a species list, or relevés with their plot ids (the last two with a model folder).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="137" />
+      <source>A species list or relevés need the model folder the embedding raster was made with (Model folder).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="145" />
+      <source>Give the plot ids of the relevés to look like (Plot ids, e.g. 'P001, P007').</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/similarity.py" line="168" />
+      <source>{km2:.4g} km² at or above {threshold:.2f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="41" />
+      <source>Species suitability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="44" />
+      <source>Maps where taxa would find their habitat, without any observation points: the model's relevé encoder places each taxon alone in the shared space, and every pixel of the embedding raster gets its cosine similarity to it (-1 to 1), one band per taxon.
+
+Model folder: the model the embedding raster was made with (its adapter); another raster is refused with the reason. Taxa: names separated by ';' (names the model does not know are refused, with the nearest known names suggested), or All: every taxon of the model.
+
+Expected community: two more bands, the expected richness (soft retrieval over the model's training relevés, with the temperature fitted on its validation split) and the most likely taxon per pixel, named in the legend.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="61" />
+      <source>Embedding raster (made with this model)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="63" />
+      <source>Taxa, separated by ';'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="65" />
+      <source>All the model's taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="67" />
+      <source>Expected community (richness and top taxon)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="70" />
+      <source>Suitability map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/processing/suitability.py" line="71" />
+      <source>Taxa mapped</source>
       <translation type="unfinished" />
     </message>
     <message>

@@ -54,6 +54,7 @@ ACTION_NEEDS = {
     "embed": ("numpy", "osgeo", "torch", "timm", "safetensors"),
     "predict": ("numpy", "osgeo", "scipy", "sklearn"),
     "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "timm", "safetensors"),
+    "similar": ("numpy", "osgeo"),
 }
 
 find_spec = importlib.util.find_spec

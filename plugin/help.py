@@ -58,6 +58,9 @@ SECTIONS = {
     "predict": "predict-a-map",
     "apply": "apply-a-saved-predictor",
     "evaluate": "evaluate-embedding-sources",
+    # the Find similar places map tool and the botaclip:similarity algorithm
+    "similar-places": "find-similar-places",
+    "similarity": "find-similar-places",
     "precision": "precision-bfloat16-only-where-it-is-native-and-agrees",
     "benchmarks": "benchmarks",
 }

@@ -51,6 +51,7 @@ class BotaclipPlugin:
         self.deps_report: deps.DependencyReport | None = None
         self.deps_item = None
         self._extra_path: str | None = None
+        self.similar_places = None           # the Find similar places map tool, once used
 
     # ------------------------------------------------------------------ Processing
     def initProcessing(self):  # noqa: N802 (QGIS's name)
@@ -93,6 +94,10 @@ class BotaclipPlugin:
              tr("Compare the embeddings with simple baselines on your relevés and points, "
                 "in spatial cross-validation, with an HTML report"),
              self.show_evaluate_dialog, True),
+            ("similar", "similar", tr("Find similar places"),
+             tr("Click on the map (or drag a rectangle) over an embedding raster to see "
+                "where else looks like that place, with a threshold and its area"),
+             self.activate_similar_places, True),
             ("settings", "settings", tr("Settings…"),
              tr("Model weights, device, cache and extra Python packages folders"),
              self.show_settings_dialog, True),
@@ -107,6 +112,8 @@ class BotaclipPlugin:
             action.setStatusTip(tip)
             action.setWhatsThis(tip)
             action.triggered.connect(slot)
+            if key == "similar":
+                action.setCheckable(True)       # a map tool: checked while it is active
             self.iface.addPluginToRasterMenu(self.menu_name, action)
             if on_toolbar:
                 self.toolbar.addAction(action)
@@ -118,6 +125,9 @@ class BotaclipPlugin:
             self.show_dependency_message()
 
     def unload(self):
+        if self.similar_places is not None:
+            self.similar_places.unload()
+            self.similar_places = None
         for dlg in self.dialogs.values():
             if not sip.isdeleted(dlg):
                 dlg.close()
@@ -268,6 +278,15 @@ class BotaclipPlugin:
 
         return self._show("evaluate", lambda: EvaluateDialog(self.iface,
                                                              self.iface.mainWindow()))
+
+    def activate_similar_places(self, *_checked):
+        """Make Find similar places the map tool (and show its panel)."""
+        from .maptools.similar_places import SimilarPlaces
+
+        if self.similar_places is None:
+            self.similar_places = SimilarPlaces(self.iface)
+        self.similar_places.activate(self.actions.get("similar"))
+        return self.similar_places
 
     def show_settings_dialog(self) -> QDialog:
         from .settings_dialog import SettingsDialog

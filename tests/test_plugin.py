@@ -24,6 +24,7 @@ ACTION_TEXTS = {
     "embed": "Embed orthophoto…",
     "predict": "Predict map…",
     "evaluate": "Evaluate…",
+    "similar": "Find similar places",
     "settings": "Settings…",
     "help": "Help",
 }
@@ -74,7 +75,7 @@ def test_load_unload_reload(qgis_iface, clean_settings):
         assert len(toolbars) == 1 and toolbars[0] is plugin.toolbar
         assert [a.text() for a in plugin.toolbar.actions()] == [
             ACTION_TEXTS[k] for k in ("demo", "check", "import", "train", "embed",
-                                      "predict", "evaluate", "settings")]
+                                      "predict", "evaluate", "similar", "settings")]
         menu_calls = qgis_iface.addPluginToRasterMenu.call_args_list
         assert [c.args for c in menu_calls] == [("&BotaCLIP", a)
                                                 for a in plugin.actions.values()]
@@ -83,7 +84,8 @@ def test_load_unload_reload(qgis_iface, clean_settings):
         assert {a.id() for a in provider.algorithms()} == {
             "botaclip:demodata", "botaclip:check", "botaclip:importreleves",
             "botaclip:train", "botaclip:embed", "botaclip:predict", "botaclip:apply",
-            "botaclip:evaluate"}
+            "botaclip:evaluate", "botaclip:similarity", "botaclip:suitability",
+            "botaclip:habitats"}
 
         toolbar = plugin.toolbar
         actions = list(plugin.actions.values())
@@ -539,6 +541,10 @@ def test_plugin_actions_open_dialogs(qgis_iface, clean_settings, project, demo):
                          ("evaluate", EvaluateDialog)):
             plugin.actions[key].trigger()
             assert isinstance(plugin.dialogs[key], cls) and plugin.dialogs[key].isVisible()
+        plugin.actions["similar"].trigger()           # a map tool, not a dialog
+        tool = plugin.similar_places
+        assert qgis_iface.mapCanvas().mapTool() is tool.tool
+        assert plugin.actions["similar"].isChecked() and not tool.panel.isHidden()
         first = plugin.dialogs["check"]
         plugin.actions["check"].trigger()
         assert plugin.dialogs["check"] is first          # one dialog per tool

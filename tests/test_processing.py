@@ -47,11 +47,15 @@ def test_provider_and_algorithms(provider):
                      "botaclip:embed": "Embed orthophoto",
                      "botaclip:predict": "Predict map",
                      "botaclip:apply": "Apply predictor",
-                     "botaclip:evaluate": "Evaluate embedding sources"}
+                     "botaclip:evaluate": "Evaluate embedding sources",
+                     "botaclip:similarity": "Similarity map",
+                     "botaclip:suitability": "Species suitability",
+                     "botaclip:habitats": "Habitat clusters"}
     for alg in provider.algorithms():
         group, group_id = ("Model", "model") if alg.name() in ("train", "embed") else \
             ("Prediction maps", "maps") if alg.name() in ("predict", "apply", "evaluate") \
-            else ("Data", "data")
+            else ("Maps without labels", "zeroshot") if alg.name() in (
+                "similarity", "suitability", "habitats") else ("Data", "data")
         assert alg.group() == group and alg.groupId() == group_id
         assert len(alg.shortHelpString()) > 300
     check = registry.algorithmById("botaclip:check")

@@ -56,7 +56,8 @@ def test_list_without_the_venv(qgis_env):
     ids = {line.split("\t")[1] for line in lines if line.startswith("\tbotaclip:")}
     assert ids == {"botaclip:demodata", "botaclip:check", "botaclip:importreleves",
                    "botaclip:train", "botaclip:embed", "botaclip:predict", "botaclip:apply",
-                   "botaclip:evaluate"}
+                   "botaclip:evaluate", "botaclip:similarity", "botaclip:suitability",
+                   "botaclip:habitats"}
 
 
 def test_run_demodata_json(qgis_env):

@@ -310,3 +310,19 @@ def test_predict(display, tmp_path, map_scene):
     assert not [i for i in cancel["qgis_bar"] if i["level"] == "Critical"], cancel["qgis_bar"]
     assert python_errors(r) == []
     assert overlaps(r) == {}
+
+
+def test_similar(display, tmp_path, map_scene):
+    r = run("similar", display, tmp_path, map_scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["tool"] == {"active": True, "checked": True, "panel": True}, f["tool"]
+    view = f["view"]
+    assert view["name"] == "Similar places" and view["renderer"] == "singlebandpseudocolor"
+    # the clicked pixel is its own query: cosine 1 up to float32 rounding
+    assert view["value_at_click"] == pytest.approx(1.0, abs=1e-4), view
+    assert [row["name"] for row in f["layers"]][:2] == ["Butterflies", "Similar places"]
+    lower = f["lower"]
+    assert lower["threshold"] == pytest.approx(view["threshold"] - 0.2)
+    assert lower["area"] != view["area"] and "km²" in lower["area"], (view, lower)
+    assert python_errors(r) == []

@@ -13,14 +13,18 @@ from .check import CheckAlgorithm
 from .demodata import DemoDataAlgorithm
 from .embed import EmbedAlgorithm
 from .evaluate import EvaluateAlgorithm
+from .habitats import HabitatsAlgorithm
 from .importreleves import ImportRelevesAlgorithm
 from .predict import PredictAlgorithm
+from .similarity import SimilarityAlgorithm
+from .suitability import SuitabilityAlgorithm
 from .train import TrainAlgorithm
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "botaclip.svg"
 
 ALGORITHMS = (DemoDataAlgorithm, CheckAlgorithm, ImportRelevesAlgorithm, TrainAlgorithm,
-              EmbedAlgorithm, PredictAlgorithm, ApplyAlgorithm, EvaluateAlgorithm)
+              EmbedAlgorithm, PredictAlgorithm, ApplyAlgorithm, EvaluateAlgorithm,
+              SimilarityAlgorithm, SuitabilityAlgorithm, HabitatsAlgorithm)
 
 
 class BotaclipProvider(QgsProcessingProvider):

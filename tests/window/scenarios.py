@@ -586,3 +586,39 @@ def cancel_predict(ctx, out):
     ctx.facts["cancel"] = dict(outcome(ctx, dlg), layers=layer_tree(ctx),
                                outputs=sorted(p.name for p in ctx.work.iterdir()),
                                out_unchanged=out.read_bytes() == before)
+
+
+@scenario
+def similar(ctx):
+    """Find similar places from the plugin's action over the demo's embeddings: a real
+    mouse click on the map adds the similarity layer of the view (the clicked place is
+    ~1), and moving the threshold changes the area the panel reports."""
+    yield from load_map_inputs(ctx)
+    ctx.plugin.actions["similar"].trigger()
+    tool = ctx.plugin.similar_places
+    canvas = ctx.iface.mapCanvas()
+    yield SETTLE
+    ctx.facts["tool"] = {"active": canvas.mapTool() is tool.tool,
+                         "checked": ctx.plugin.actions["similar"].isChecked(),
+                         "panel": tool.panel.isVisible()}
+    # 13 m off the centre: the centre of the 2 km scene is a corner of its 40 m pixels
+    centre = canvas.extent().center()
+    at = type(centre)(centre.x() + 13.0, centre.y() - 13.0)
+    pos = canvas.getCoordinateTransform().transform(at).toQPointF().toPoint()
+    ctx.step("click on the map")
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, pos)
+    yield ctx.until(lambda: tool.view_layer is not None, 20, "the similarity layer")
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    layer = tool.view_layer
+    value, ok = layer.dataProvider().sample(at, 1)
+    ctx.facts["view"] = {"name": layer.name(), "renderer": layer.renderer().type(),
+                         "value_at_click": float(value) if ok else None,
+                         "threshold": tool.panel.threshold(), "area": tool.panel.area.text()}
+    ctx.facts["layers"] = layer_tree(ctx)
+    yield SETTLE
+    ctx.shot("similar", keep=True)
+    tool.panel.slider.setValue(tool.panel.slider.value() - 20)
+    yield SETTLE
+    ctx.facts["lower"] = {"threshold": tool.panel.threshold(),
+                          "area": tool.panel.area.text()}
