@@ -61,6 +61,8 @@ SECTIONS = {
     # the Find similar places map tool and the botaclip:similarity algorithm
     "similar-places": "find-similar-places",
     "similarity": "find-similar-places",
+    "suitability": "community-and-species-suitability",
+    "habitats": "habitat-clusters",
     "precision": "precision-bfloat16-only-where-it-is-native-and-agrees",
     "benchmarks": "benchmarks",
 }
