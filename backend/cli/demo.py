@@ -1,9 +1,10 @@
 """`botaclip demo-data` (write the synthetic demo landscape) and `botaclip demo` (the whole
-job on it: data, check, train, embed)."""
+job on it, ending in the QGIS project demo.qgz)."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from ..errors import BotaclipError
@@ -28,6 +29,9 @@ def register_demo(sub) -> None:
     p = sub.add_parser("demo", help="run the whole job on the synthetic demo landscape")
     p.add_argument("--out", default="demo-out", metavar="DIR")
     add_overwrite_option(p, "a file or folder")
+    p.add_argument("--quick", action="store_true",
+                   help="the same chain on the scene at 2 m pixels, 20 epochs, a 25 m stride "
+                   "(a few minutes)")
     p.add_argument("--size-m", type=float, default=2000.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--backbone", help="backbone to train on (default: dofa-base when its "
@@ -50,59 +54,48 @@ def cmd_demo_data(args) -> int:
     return 0
 
 
-def _demo_backbone(args, prog) -> tuple[str, str | None]:
-    """dofa-base when its weights are in the weights folder (or given), else the spectral
-    baseline: DOFA with random weights would run the same pipeline but give meaningless
-    embeddings, while the baseline's are real (if weaker) and need no download."""
-    if args.backbone:
-        return args.backbone, args.weights
-    from ..models.weights import find_dofa_weights
-
-    try:
-        return "dofa-base", str(find_dofa_weights("dofa-base", args.weights_dir))
-    except BotaclipError:
-        prog.warn("No DOFA-base weights in the weights folder: the demo trains on the "
-                  "'spectral' baseline backbone instead (no weights needed). Put "
-                  "DOFA_ViT_base_e100.pth in ~/.botaclip/weights (or pass --weights-dir) to "
-                  "run it on DOFA, or pass --backbone dofa-base --weights none to run DOFA "
-                  "with random weights.")
-        return "spectral", None
-
-
 def cmd_demo(args) -> int:
-    """The main job on the built-in demo landscape: data, check, train, embed."""
-    from ..check import check_data
-    from ..demo import generate_demo_data
-    from ..embed import embed_raster
+    """The whole job on the built-in demo landscape (:mod:`..demo.chain`), then the QGIS
+    project ``demo.qgz`` written by the plugin's project writer in a separate QGIS Python
+    (the backend never imports qgis)."""
+    from ..demo.chain import DemoSettings, run_chain
     from ..progress import TerminalProgress
-    from ..train import train_model
 
     out = Path(args.out)
-    prog = TerminalProgress()
-    prog.info(f"1/4 Generating the synthetic demo landscape in {out / 'data'}")
-    res = generate_demo_data(out / "data", size_m=args.size_m, seed=args.seed,
-                             overwrite=args.overwrite, progress=prog)
-    prog.info("2/4 Checking the orthophoto against the relevés")
-    report = check_data(res.orthophoto, res.releves, contact_sheet=out / "check_contact.png",
-                        plots_out=out / "check_plots.gpkg", json_out=out / "check.json",
-                        overwrite=args.overwrite, progress=prog)
-    print(report.summary())
-    if not report.plots_usable:
-        return 1
-    backbone, weights = _demo_backbone(args, prog)
-    prog.info(f"3/4 Training a model on backbone {backbone}")
-    summary = train_model(res.orthophoto, res.releves, out / "model", backbone=backbone,
-                          weights=weights, weights_dir=args.weights_dir, seed=args.seed,
-                          epochs=args.epochs, device=args.device, overwrite=args.overwrite,
-                          progress=prog)
-    print(summary.text())
-    prog.info("4/4 Embedding the orthophoto with the trained model")
-    emb = embed_raster(res.orthophoto, out / "embedding.tif", model=out / "model",
-                       preview=out / "embedding_preview.tif", device=args.device,
-                       overwrite=args.overwrite, progress=prog)
-    print(f"Embedding raster: {emb.out} ({emb.shape[0]} bands, {emb.shape[2]} x "
-          f"{emb.shape[1]} px), preview {emb.preview}")
-    print(f"Outputs in {out}: data/ (synthetic), check.json, check_plots.gpkg, "
-          "check_contact.png, model/ (report/report.html), embedding.tif, "
-          "embedding_preview.tif")
+    settings = DemoSettings(out=out, quick=args.quick, size_m=args.size_m, seed=args.seed,
+                            backbone=args.backbone, weights=args.weights,
+                            weights_dir=args.weights_dir, epochs=args.epochs,
+                            device=args.device, overwrite=args.overwrite)
+    t0 = time.perf_counter()
+    run = run_chain(settings, TerminalProgress())
+    project = write_project(out / "demo-project.json", out / "demo.qgz")
+    print("Steps (seconds, headline):")
+    for line in run.headlines:
+        print(f"  {line}")
+    print(f"Whole demo: {time.perf_counter() - t0:.0f} s. Outputs in {out}.")
+    if project is not None:
+        print(f"Open {project} in QGIS (Project > Open...)")
     return 0
+
+
+def write_project(spec: Path, out: Path) -> Path | None:
+    """Run ``python -m botaclip.plugin.project_writer SPEC OUT`` offscreen; None (and how to
+    write it later) when this Python has no QGIS (a backend-only install) or it failed."""
+    import importlib.util
+    import os
+    import subprocess
+
+    later = (f"To write it later, run with QGIS's Python: python -m "
+             f"botaclip.plugin.project_writer {spec} {out}")
+    if importlib.util.find_spec("qgis") is None:
+        print(f"The QGIS project was not written: this Python has no QGIS (PyQGIS). {later}",
+              file=sys.stderr)
+        return None
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-m", "botaclip.plugin.project_writer", str(spec),
+                           str(out)], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise BotaclipError(f"The QGIS project {out} could not be written: "
+                            f"{' '.join(tail)}. {later}")
+    return out
