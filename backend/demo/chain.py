@@ -41,8 +41,9 @@ class DemoSettings:
     at 2 m pixels (16 times fewer pixels; the tests' scene), 20 epochs (enough for the
     spectral heads to beat chance clearly on this landscape) and a 25 m stride (80 x 80
     pixels: still legible as a map). Evaluate and predict always use settings that keep
-    them under a minute: 3 folds (predict), 3 folds x 2 repeats (evaluate: the 6 paired
-    folds a Wilcoxon test needs to be able to reach p < 0.05), at most 3 plant taxa, a
+    them under a minute: 3 folds (predict), 3 folds x 3 repeats (evaluate: 9 paired folds,
+    so that the 6 differing folds a Wilcoxon test needs to reach p < 0.05 survive the ties
+    of per-fold TSS on few plots), at most 10 plant taxa, a
     logistic regression (the full protocol -- 5 x 5 folds, random forests -- takes minutes
     on the demo and is what ``botaclip evaluate`` runs by default)."""
 
@@ -221,8 +222,8 @@ def step_evaluate(run: DemoRun, progress: Progress) -> str:
     s, data = run.settings, run.results["data"]
     res = evaluate_sources(data.orthophoto, data.releves, out_dir=run.path("evaluation"),
                            points=[PointLayer(str(data.butterflies), BUTTERFLY, "presence")],
-                           model=run.path("model"), weights_dir=s.weights_dir, repeats=2,
-                           folds=3, estimator="logistic", max_taxa=3, seed=s.seed,
+                           model=run.path("model"), weights_dir=s.weights_dir, repeats=3,
+                           folds=3, estimator="logistic", max_taxa=10, seed=s.seed,
                            device=s.device, cache_dir=s.cache_dir, overwrite=s.overwrite,
                            progress=progress)
     first = res.sentences[0] if res.sentences else "no comparison could be scored"
