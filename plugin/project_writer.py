@@ -11,7 +11,8 @@ Render order: the layer tree keeps the spec's groups in the spec's order (inputs
 reader expects), while the map draws the points on top, then the results, the orthophoto at
 the bottom (a custom layer order), so that ticking a result never hides the plots and the
 orthophoto never hides a result. Only the orthophoto, the relevés and the first zero-shot
-map are ticked at first: the rest are there to be looked at one at a time.
+map are ticked at first: the rest are there to be looked at one at a time (their groups and
+legends folded, so that the layer panel shows the five groups without scrolling).
 
 The .qgz is written under a temporary name beside ``OUT`` (paths in it are stored relative
 to the project's folder, which is the same) and moved in place when complete.
@@ -128,6 +129,17 @@ def add_entry(entry: dict, group: QgsLayerTreeGroup, project: QgsProject) -> lis
     return [layer]
 
 
+def fold_tree(groups: dict) -> None:
+    """Unticked groups folded, every legend folded but those of the results shown: opened,
+    the layer panel then lists the five groups at once (unfolded, the 32 bands of the
+    embedding raster, the orthophoto's bands and the plot check's six classes pushed three
+    of them out of sight), and the only legend in view is the one of the map drawn."""
+    for name, group in groups.items():
+        group.setExpanded(group.itemVisibilityChecked())
+        for node in group.findLayers():
+            node.setExpanded(name != "Inputs" and node.isVisible())
+
+
 def render_order(project: QgsProject, inputs: QgsLayerTreeGroup) -> None:
     """Points on top, then the results in tree order, the input rasters at the bottom."""
     nodes = [n.layer() for n in project.layerTreeRoot().findLayers() if n.layer()]
@@ -151,6 +163,7 @@ def build_project(spec: dict, project: QgsProject) -> None:
     for name, group in groups.items():     # a result group shown only when ticked
         if name not in ("Inputs", "Zero-shot"):
             group.setItemVisibilityChecked(False)
+    fold_tree(groups)
     render_order(project, groups[spec["groups"][0]])
     ortho = QgsRasterLayer(spec["extent_from"], "extent", "gdal")
     if not ortho.isValid():

@@ -326,3 +326,55 @@ def test_similar(display, tmp_path, map_scene):
     assert lower["threshold"] == pytest.approx(view["threshold"] - 0.2)
     assert lower["area"] != view["area"] and "km²" in lower["area"], (view, lower)
     assert python_errors(r) == []
+
+
+@pytest.fixture(scope="session")
+def demo_qgz(tmp_path_factory):
+    """``botaclip demo --quick`` run here, outside QGIS (~35 s: the 2 km scene at 2 m
+    pixels, spectral backbone, 20 epochs), as tests/test_demo_chain.py runs it: its
+    demo.qgz is written by the plugin's project writer in QGIS's Python."""
+    import torch
+    from helpers import run_cli
+
+    out = tmp_path_factory.mktemp("window_demo") / "run"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)                     # as test_demo_chain (two_threads)
+    try:
+        rc, _stdout, stderr = run_cli(["demo", "--quick", "--out", out])
+    finally:
+        torch.set_num_threads(threads)
+    assert rc == 0, stderr[-2000:]
+    return out / "demo.qgz"
+
+
+def test_demo_project(display, tmp_path, demo_qgz):
+    from botaclip.backend.demo.chain import GROUPS
+
+    r = run("demo_project", display, tmp_path, {"project": demo_qgz})
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["opened"], facts_text(r)
+    assert f["title"] == "BotaCLIP demo (synthetic landscape)"
+    # the layer tree holds the five groups and nothing else at its top level
+    assert [(n["name"], n["group"]) for n in f["top_level"]] == [(g, True) for g in GROUPS]
+    # all five in the layer panel at once: the groups not drawn are folded, and so are the
+    # long legends (the embedding raster's 32 bands), else the panel must be scrolled
+    assert all(n["in_view"] for n in f["top_level"]), f["top_level"]
+    assert [g for g in GROUPS if next(n for n in f["top_level"] if n["name"] == g)[
+        "expanded"]] == ["Inputs", "Zero-shot"], f["top_level"]
+    assert f["invalid"] == [] and all(row["valid"] for row in f["layers"]), f["layers"]
+    groups = {row["top_group"] for row in f["layers"]}
+    assert groups == set(GROUPS), groups              # every group holds a layer
+    # the map opens on the orthophoto (all of it, filling most of the canvas) with the
+    # relevés on top and at least one result between them: drawn top to bottom, the
+    # orthophoto last, so nothing hides it but what is meant to lie over it
+    canvas = f["canvas"]
+    assert canvas["shows_ortho"] and canvas["ortho_fraction"] > 0.3, canvas
+    drawn = f["drawn_top_down"]
+    assert drawn[-1] == "Orthophoto (synthetic)" and "Relevés" in drawn, drawn
+    group_of = {row["name"]: row["top_group"] for row in f["layers"]}
+    results = [name for name in drawn if group_of.get(name) != "Inputs"]
+    assert results, drawn
+    assert not [i for i in f["qgis_bar"] if i["level"] in ("Warning", "Critical")], \
+        f["qgis_bar"]
+    assert python_errors(r) == []

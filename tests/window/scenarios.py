@@ -622,3 +622,64 @@ def similar(ctx):
     yield SETTLE
     ctx.facts["lower"] = {"threshold": tool.panel.threshold(),
                           "area": tool.panel.area.text()}
+
+
+def in_view(view, node) -> bool:
+    """Whether the row of ``node`` is in the layer panel as shown, without scrolling up or
+    down (its start at least: a long name may run past the panel's right edge)."""
+    rect = view.visualRect(view.node2index(node))
+    return rect.isValid() and rect.top() >= 0 and rect.bottom() < view.viewport().height() \
+        and 0 <= rect.left() < view.viewport().width()
+
+
+def top_group(node) -> str:
+    """The name of the top-level group holding ``node`` ("" for a layer at the top)."""
+    top = node
+    while top.parent() is not None and top.parent().parent() is not None:
+        top = top.parent()                       # up to the child of the root
+    return "" if top is node else top.name()
+
+
+@scenario
+def demo_project(ctx):
+    """Project > Open on the demo.qgz that ``botaclip demo --quick`` wrote
+    (ctx.data['project']), as a user opens it: the layer tree with its groups, every layer
+    valid, the canvas on the orthophoto's extent, drawn; records what is ticked and what
+    the map draws, top to bottom."""
+    from qgis.core import QgsLayerTree
+
+    canvas = ctx.iface.mapCanvas()
+    drawn = []
+    canvas.mapCanvasRefreshed.connect(lambda: drawn.append(True))
+    ctx.step("Project > Open demo.qgz")
+    # what Project > Open calls: QgsProject.instance().read plus the application's own
+    # handling (canvas extent from the project, bad-layer dialog if a file is missing)
+    ctx.facts["opened"] = bool(ctx.iface.addProject(str(ctx.data["project"])))
+    yield ctx.until(lambda: drawn and not canvas.isDrawing(), 60, "the map canvas to draw")
+    yield SETTLE
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw again")
+    root = ctx.project.layerTreeRoot()
+    ctx.facts["title"] = ctx.project.title()
+    view = ctx.iface.layerTreeView()
+    ctx.facts["top_level"] = [{"name": n.name(), "group": QgsLayerTree.isGroup(n),
+                               "checked": n.itemVisibilityChecked(),
+                               "expanded": n.isExpanded(),
+                               "in_view": in_view(view, n)} for n in root.children()]
+    ctx.facts["layers"] = [dict(row, shown=node.isVisible(), valid=node.layer().isValid(),
+                                top_group=top_group(node), expanded=node.isExpanded())
+                           for row, node in zip(layer_tree(ctx), root.findLayers())]
+    ctx.facts["invalid"] = [lyr.name() for lyr in ctx.project.mapLayers().values()
+                            if not lyr.isValid()]
+    ctx.facts["drawn_top_down"] = [lyr.name() for lyr in canvas.layers()]
+    ortho = next((lyr for lyr in ctx.project.mapLayers().values()
+                  if lyr.name() == "Orthophoto (synthetic)"), None)
+    extent = canvas.extent()
+    ctx.facts["canvas"] = {
+        "crs": canvas.mapSettings().destinationCrs().authid(),
+        "extent": [extent.xMinimum(), extent.yMinimum(), extent.xMaximum(),
+                   extent.yMaximum()],
+        "shows_ortho": ortho is not None and extent.contains(ortho.extent()),
+        "ortho_fraction": ortho.extent().width() * ortho.extent().height()
+        / max(extent.width() * extent.height(), 1e-9) if ortho is not None else 0.0}
+    ctx.facts["qgis_bar"] = bar_items(ctx.iface.messageBar())
+    ctx.shot("demo-project", keep=True)
