@@ -729,6 +729,196 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="48" />
+      <source>BotaCLIP: habitat clusters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="65" />
+      <source>The embedding raster to cluster (made by 'Embed orthophoto…'): pixels that look alike in it end up in one habitat.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="71" />
+      <source>How many habitat types the map is cut into.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="72" />
+      <source>Number of clusters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="73" />
+      <source>Choose k automatically (Davies-Bouldin index)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="74" />
+      <source>Try every k of the range below and keep the one with the lowest Davies-Bouldin index (compact clusters far apart), as the BotaCLIP paper does; the curve is in the message.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="78" />
+      <source>The smallest k tried.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="79" />
+      <source>The largest k tried (included).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="84" />
+      <source>to</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="87" />
+      <source>Range of k</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="88" />
+      <source>The same seed gives the same sample of pixels and the same map.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="90" />
+      <source>Seed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="93" />
+      <source>empty: no summary</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="94" />
+      <source>Optional: a folder for clusters.html and clusters.json, with the area of each cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="96" />
+      <source>Summary folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="101" />
+      <source>Optional, with a summary: the orthophoto, for a thumbnail of a typical place of each cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="104" />
+      <source>empty: no typical taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="105" />
+      <source>Optional, with a summary: the model folder the embedding raster was made with, for the taxa most typical of each cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="113" />
+      <source>GeoTIFF (*.tif)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="114" />
+      <source>The habitat map to write: a categorical cloud-optimised GeoTIFF, habitat 1 the largest, with a colour and a name per cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="117" />
+      <source>Habitat map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="118" />
+      <source>Open summary</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="119" />
+      <source>Open clusters.html: the area, a thumbnail and the typical taxa of each cluster.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="159" />
+      <source>Add an embedding raster (made by 'Embed orthophoto…') to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="162" />
+      <source>The embedding raster must be a raster file; save '{name}' as a GeoTIFF first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="166" />
+      <source>'{name}' is a BotaCLIP {kind} map, not an embedding raster: choose the embeddings it was made from.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="169" />
+      <source>The range of k is empty: the smallest k ({lo}) must be below the largest ({hi}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="177" />
+      <source>The orthophoto and the model folder only serve the summary: choose a summary folder, or leave them empty.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="180" />
+      <source>{path} is a file; choose a folder for the summary.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="193" />
+      <source>Choose where to write the habitat map.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="195" />
+      <source>The habitat map must be a GeoTIFF (.tif) file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="198" />
+      <source>The habitat map cannot replace one of its inputs; choose another name.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="201" />
+      <source>The summary folder and the habitat map need two different paths.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="220" />
+      <source>Habitat clusters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="227" />
+      <source>Cancelled: the habitat map was not written; the previous one, if any, is unchanged.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="238" />
+      <source>{k} habitat clusters mapped; the largest covers {share:.0%} of the pixels.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="241" />
+      <source>Habitat map written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/habitats_dialog.py" line="243" />
+      <source>Summary written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="77" />
       <source>BotaCLIP: import relevés from a long table</source>
       <translation type="unfinished" />
@@ -1009,11 +1199,6 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/dialogs/predict_dialog.py" line="229" />
-      <source>Seed</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="235" />
       <source>The map to write: a cloud-optimised GeoTIFF with the prediction, its uncertainty (spread of the fold models) and the area of applicability.</source>
       <translation type="unfinished" />
@@ -1056,16 +1241,6 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="270" />
       <source>'{name}' is not an embedding raster made by BotaCLIP: its {n} bands are used as they are.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/predict_dialog.py" line="312" />
-      <source>Add an embedding raster (made by 'Embed orthophoto…') to the project and choose it.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/predict_dialog.py" line="315" />
-      <source>The embedding raster must be a raster file; save '{name}' as a GeoTIFF first.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1116,6 +1291,156 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="378" />
       <source>Cancelled: the prediction map was not written; the previous one, if any, is unchanged.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="111" />
+      <source>BotaCLIP: species suitability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="125" />
+      <source>the folder 'Train model…' wrote</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="126" />
+      <source>The model bundle (a folder made by 'Train model…'): its relevé encoder places each taxon in the space of the embedding raster made with it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="136" />
+      <source>The embedding raster made with this model ('Embed orthophoto…' with the model folder); one made with another model or a raw backbone is refused.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="141" />
+      <source>e.g. Carex curvula; Nardus stricta</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="142" />
+      <source>The taxa to map, one band each, separated by ';'. Names are completed from the model's species list as you type.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="144" />
+      <source>Taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="148" />
+      <source>All the model's taxa</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="149" />
+      <source>One band for every taxon the model knows, instead of the taxa typed above.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="152" />
+      <source>Expected community (richness and most likely taxon)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="153" />
+      <source>Two more bands from soft retrieval over the relevés the model was trained on: the expected number of taxa and the most likely taxon at each pixel. Then 'Top taxa here' lists the most likely taxa at a place you click.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="161" />
+      <source>The map to write: a cloud-optimised GeoTIFF, one band per taxon (the cosine of each pixel to the taxon, -1 to 1), then the expected community's bands.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="164" />
+      <source>Suitability map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="185" />
+      <source>The model knows {n} taxa.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="221" />
+      <source>{n} taxon band(s)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="238" />
+      <source>Choose the model folder (made by 'Train model…').</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="240" />
+      <source>{path} is not a model folder (it has no readable config.json with the model's taxa).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="244" />
+      <source>Add the embedding raster made with this model to the project and choose it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="276" />
+      <source>Type the taxa to map, tick 'All the model's taxa', or tick 'Expected community': there is nothing to map yet.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="283" />
+      <source>Per-taxon suitability places each taxon alone, without a cover: remove '={cover}' after {name}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="295" />
+      <source>Choose where to write the suitability map.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="297" />
+      <source>The suitability map must be a GeoTIFF (.tif) file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="299" />
+      <source>The suitability map cannot replace the embedding raster; choose another name.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="316" />
+      <source>Species suitability</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="323" />
+      <source>Cancelled: the suitability map was not written; the previous one, if any, is unchanged.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="335" />
+      <source>Suitability map written with {n} band(s): {bands}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="337" />
+      <source>Written to {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="338" />
+      <source>A taxon band is the cosine of each pixel to the taxon (-1 to 1): it ranks places for that taxon; two taxa's values are not comparable.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="342" />
+      <source>Expected community: temperature {t:.3f}; the expected richness lies between {lo:g} and {hi:g} taxa. Use 'Top taxa here' and click the map to list the most likely taxa at a place.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/suitability_dialog.py" line="353" />
+      <source>Top taxa here</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1309,12 +1634,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="460" />
+      <location filename="../plugin/help.py" line="462" />
       <source>The help file {path} is missing from the plugin folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/help.py" line="477" />
+      <location filename="../plugin/help.py" line="479" />
       <source>BotaCLIP help</source>
       <translation type="unfinished" />
     </message>
@@ -1694,132 +2019,187 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="71" />
+      <source>model folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="71" />
+      <source>embedding raster</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="73" />
+      <source>The suitability map '{name}' was made from the {what} {path}, which is not there any more; make the map again with 'Species suitability…'.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="94" />
+      <source>{name} {p:.0%}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="127" />
+      <source>Top taxa here needs a suitability map in the project (made by 'Species suitability…'): add one, or make it the active layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/maptools/top_taxa.py" line="166" />
+      <source>Most likely taxa at {x:.1f}, {y:.1f}:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../plugin/plugin.py" line="45" />
       <source>&amp;BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="72" />
+      <location filename="../plugin/plugin.py" line="73" />
       <source>BotaCLIP tools</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="74" />
+      <location filename="../plugin/plugin.py" line="75" />
       <source>Create demo data…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="75" />
+      <location filename="../plugin/plugin.py" line="76" />
       <source>Write a small synthetic landscape (orthophoto, relevés, butterflies, soil) to try BotaCLIP</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="77" />
+      <location filename="../plugin/plugin.py" line="78" />
       <source>Check orthophoto and relevés…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="78" />
+      <location filename="../plugin/plugin.py" line="79" />
       <source>Check that an orthophoto and a relevé layer can be used together: which plots are usable and why not</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="80" />
+      <location filename="../plugin/plugin.py" line="81" />
       <source>Import relevés from a long table…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="81" />
+      <location filename="../plugin/plugin.py" line="82" />
       <source>Turn a long table (plot, taxon, cover) and a plot table with coordinates into a relevé point layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="83" />
+      <location filename="../plugin/plugin.py" line="84" />
       <source>Train model…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="84" />
+      <location filename="../plugin/plugin.py" line="85" />
       <source>Train a BotaCLIP model on an orthophoto and relevés, with a report of its recall on held-out test plots</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="87" />
+      <location filename="../plugin/plugin.py" line="88" />
       <source>Turn an orthophoto into an embedding raster with a trained model or a raw backbone, and an RGB preview of it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="89" />
+      <location filename="../plugin/plugin.py" line="90" />
       <source>Predict map…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="90" />
+      <location filename="../plugin/plugin.py" line="91" />
       <source>Map a species, an abundance or classes from an embedding raster and your observation points, with spatially cross-validated figures</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="93" />
+      <location filename="../plugin/plugin.py" line="94" />
       <source>Evaluate…</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="94" />
+      <location filename="../plugin/plugin.py" line="95" />
       <source>Compare the embeddings with simple baselines on your relevés and points, in spatial cross-validation, with an HTML report</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="97" />
+      <location filename="../plugin/plugin.py" line="98" />
       <source>Find similar places</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="98" />
+      <location filename="../plugin/plugin.py" line="99" />
       <source>Click on the map (or drag a rectangle) over an embedding raster to see where else looks like that place, with a threshold and its area</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="102" />
+      <source>Species suitability…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="103" />
+      <source>Map where taxa would find their habitat, and the expected community, from a model and the embedding raster made with it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="107" />
+      <source>Click on the map over a suitability map to list the taxa most likely present there, with their probabilities</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="109" />
+      <source>Habitat clusters…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="110" />
+      <source>Group the pixels of an embedding raster into habitat types, with a legend and an optional summary of each</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="113" />
       <source>Model weights, device, cache and extra Python packages folders</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="104" />
+      <location filename="../plugin/plugin.py" line="115" />
       <source>Help</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="104" />
+      <location filename="../plugin/plugin.py" line="115" />
       <source>Open the BotaCLIP documentation</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="171" />
+      <location filename="../plugin/plugin.py" line="185" />
       <source>{module} is kept out of QGIS's process: this native module crashes QGIS when OpenGL's libLLVM is loaded, and torch works without it.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="175" />
+      <location filename="../plugin/plugin.py" line="189" />
       <source>{module} was loaded by another plugin before BotaCLIP; it can crash QGIS during Train or Embed on Linux desktops. Disable the other plugin, or start QGIS with QT_XCB_GL_INTEGRATION=none.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="193" />
+      <location filename="../plugin/plugin.py" line="207" />
       <source>Disabled: needs the Python package(s) {names}, which QGIS's Python cannot find. Click Details in the BotaCLIP message, or see BotaCLIP &gt; Settings… &gt; Extra Python packages folder.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="203" />
+      <location filename="../plugin/plugin.py" line="217" />
       <source>Python packages missing: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="204" />
+      <location filename="../plugin/plugin.py" line="218" />
       <source>Python packages missing or too old: {names}.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/plugin.py" line="310" />
+      <location filename="../plugin/plugin.py" line="345" />
       <source>All the Python packages BotaCLIP needs are found.</source>
       <translation type="unfinished" />
     </message>
@@ -1958,11 +2338,6 @@ Outputs: the plots with their status, a JSON report, and a contact sheet of samp
     <message>
       <location filename="../plugin/processing/check.py" line="65" />
       <source>Plots</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/check.py" line="66" />
-      <source>Taxa</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2137,11 +2512,6 @@ Output: a folder with evaluation.json and report.html (box plots per source, a t
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/habitats.py" line="59" />
-      <source>Habitat clusters</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/processing/habitats.py" line="62" />
       <source>Groups the pixels of an embedding raster into k habitat types by k-means (fitted on a sample of pixels, then every pixel given its nearest centre, block by block) and writes a categorical cloud-optimised GeoTIFF with a colour per cluster and a legend (habitat 1, habitat 2...).
 
@@ -2178,16 +2548,6 @@ Summary folder (optional): clusters.json and clusters.html with each cluster's a
     <message>
       <location filename="../plugin/processing/habitats.py" line="96" />
       <source>Summary folder (optional)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/habitats.py" line="98" />
-      <source>Habitat map</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/habitats.py" line="99" />
-      <source>Number of clusters</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2525,11 +2885,6 @@ Threshold (optional, -1 to 1): the area at or above it is counted and given in k
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/suitability.py" line="41" />
-      <source>Species suitability</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/processing/suitability.py" line="44" />
       <source>Maps where taxa would find their habitat, without any observation points: the model's relevé encoder places each taxon alone in the shared space, and every pixel of the embedding raster gets its cosine similarity to it (-1 to 1), one band per taxon.
 
@@ -2549,18 +2904,8 @@ Expected community: two more bands, the expected richness (soft retrieval over t
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../plugin/processing/suitability.py" line="65" />
-      <source>All the model's taxa</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <location filename="../plugin/processing/suitability.py" line="67" />
       <source>Expected community (richness and top taxon)</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/processing/suitability.py" line="70" />
-      <source>Suitability map</source>
       <translation type="unfinished" />
     </message>
     <message>

@@ -55,6 +55,9 @@ ACTION_NEEDS = {
     "predict": ("numpy", "osgeo", "scipy", "sklearn"),
     "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "timm", "safetensors"),
     "similar": ("numpy", "osgeo"),
+    "suitability": ("numpy", "osgeo", "scipy", "torch", "timm", "safetensors"),
+    "toptaxa": ("numpy", "osgeo", "scipy", "torch", "timm", "safetensors"),
+    "habitats": ("numpy", "osgeo", "sklearn"),
 }
 
 find_spec = importlib.util.find_spec

@@ -52,6 +52,7 @@ class BotaclipPlugin:
         self.deps_item = None
         self._extra_path: str | None = None
         self.similar_places = None           # the Find similar places map tool, once used
+        self.top_taxa = None                 # the Top taxa here map tool, once used
 
     # ------------------------------------------------------------------ Processing
     def initProcessing(self):  # noqa: N802 (QGIS's name)
@@ -98,6 +99,16 @@ class BotaclipPlugin:
              tr("Click on the map (or drag a rectangle) over an embedding raster to see "
                 "where else looks like that place, with a threshold and its area"),
              self.activate_similar_places, True),
+            ("suitability", "suitability", tr("Species suitability…"),
+             tr("Map where taxa would find their habitat, and the expected community, from "
+                "a model and the embedding raster made with it"),
+             self.show_suitability_dialog, True),
+            ("toptaxa", "toptaxa", tr("Top taxa here"),
+             tr("Click on the map over a suitability map to list the taxa most likely "
+                "present there, with their probabilities"), self.activate_top_taxa, True),
+            ("habitats", "habitats", tr("Habitat clusters…"),
+             tr("Group the pixels of an embedding raster into habitat types, with a legend "
+                "and an optional summary of each"), self.show_habitats_dialog, True),
             ("settings", "settings", tr("Settings…"),
              tr("Model weights, device, cache and extra Python packages folders"),
              self.show_settings_dialog, True),
@@ -112,7 +123,7 @@ class BotaclipPlugin:
             action.setStatusTip(tip)
             action.setWhatsThis(tip)
             action.triggered.connect(slot)
-            if key == "similar":
+            if key in ("similar", "toptaxa"):
                 action.setCheckable(True)       # a map tool: checked while it is active
             self.iface.addPluginToRasterMenu(self.menu_name, action)
             if on_toolbar:
@@ -128,6 +139,9 @@ class BotaclipPlugin:
         if self.similar_places is not None:
             self.similar_places.unload()
             self.similar_places = None
+        if self.top_taxa is not None:
+            self.top_taxa.unload()
+            self.top_taxa = None
         for dlg in self.dialogs.values():
             if not sip.isdeleted(dlg):
                 dlg.close()
@@ -287,6 +301,27 @@ class BotaclipPlugin:
             self.similar_places = SimilarPlaces(self.iface)
         self.similar_places.activate(self.actions.get("similar"))
         return self.similar_places
+
+    def show_suitability_dialog(self) -> QDialog:
+        from .dialogs.suitability_dialog import SuitabilityDialog
+
+        return self._show("suitability", lambda: SuitabilityDialog(self.iface,
+                                                                   self.iface.mainWindow()))
+
+    def show_habitats_dialog(self) -> QDialog:
+        from .dialogs.habitats_dialog import HabitatsDialog
+
+        return self._show("habitats", lambda: HabitatsDialog(self.iface,
+                                                             self.iface.mainWindow()))
+
+    def activate_top_taxa(self, *_checked):
+        """Make Top taxa here the map tool."""
+        from .maptools.top_taxa import TopTaxa
+
+        if self.top_taxa is None:
+            self.top_taxa = TopTaxa(self.iface)
+        self.top_taxa.activate(self.actions.get("toptaxa"))
+        return self.top_taxa
 
     def show_settings_dialog(self) -> QDialog:
         from .settings_dialog import SettingsDialog

@@ -25,6 +25,9 @@ ACTION_TEXTS = {
     "predict": "Predict map…",
     "evaluate": "Evaluate…",
     "similar": "Find similar places",
+    "suitability": "Species suitability…",
+    "toptaxa": "Top taxa here",
+    "habitats": "Habitat clusters…",
     "settings": "Settings…",
     "help": "Help",
 }
@@ -75,7 +78,8 @@ def test_load_unload_reload(qgis_iface, clean_settings):
         assert len(toolbars) == 1 and toolbars[0] is plugin.toolbar
         assert [a.text() for a in plugin.toolbar.actions()] == [
             ACTION_TEXTS[k] for k in ("demo", "check", "import", "train", "embed",
-                                      "predict", "evaluate", "similar", "settings")]
+                                      "predict", "evaluate", "similar", "suitability",
+                                      "toptaxa", "habitats", "settings")]
         menu_calls = qgis_iface.addPluginToRasterMenu.call_args_list
         assert [c.args for c in menu_calls] == [("&BotaCLIP", a)
                                                 for a in plugin.actions.values()]
