@@ -39,16 +39,22 @@ class Progress:
         """A child whose 0..1 maps onto this progress's ``start``..``end``."""
         return _SubProgress(self, start, end)
 
+    def relabel(self, message: str) -> Progress:
+        """A child that reports with ``message`` instead of its caller's (a shared helper
+        whose own wording does not fit, e.g. the sampler speaking of background points)."""
+        return _SubProgress(self, 0.0, 1.0, message)
+
     def _emit(self, fraction: float, message: str) -> None:
         pass
 
 
 class _SubProgress(Progress):
-    def __init__(self, parent: Progress, start: float, end: float):
-        self.parent, self.start, self.end = parent, start, end
+    def __init__(self, parent: Progress, start: float, end: float, message: str | None = None):
+        self.parent, self.start, self.end, self.message = parent, start, end, message
 
     def _emit(self, fraction, message):
-        self.parent.report(self.start + (self.end - self.start) * fraction, message)
+        self.parent.report(self.start + (self.end - self.start) * fraction,
+                           self.message or message)
 
     def info(self, message):
         self.parent.info(message)

@@ -46,33 +46,13 @@ class Sample:
     n_valid: int
 
 
-class _Relabel(Progress):
-    """Forwards to ``parent`` with its own message (the sampler speaks of background
-    points)."""
-
-    def __init__(self, parent: Progress, message: str):
-        self.parent, self.message = parent, message
-
-    def _emit(self, fraction, message):
-        self.parent.report(fraction, self.message)
-
-    def info(self, message):
-        self.parent.info(message)
-
-    def warn(self, message):
-        self.parent.warn(message)
-
-    def is_cancelled(self):
-        return self.parent.is_cancelled()
-
-
 def sample_pixels(path, n: int, seed: int, progress: Progress = SILENT) -> Sample:
     """Up to ``n`` valid pixels of the embedding raster ``path``, drawn uniformly (all of
     them when it has fewer), with their values."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise BotaclipError(f"The sample size must be a whole number of at least 2, not "
                             f"{n!r} (--sample 20000 is usual).")
-    blocks = valid_blocks(path, _Relabel(progress.sub(0.0, 0.7), "Drawing the sample"))
+    blocks = valid_blocks(path, progress.sub(0.0, 0.7).relabel("Drawing the sample"))
     rows, cols, n_valid = sample_valid(blocks, int(n), seed)
     progress.check()
     x, ok, _ = read_pixels(path, rows, cols)
