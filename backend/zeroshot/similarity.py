@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,12 +56,16 @@ from ..progress import SILENT, Progress
 HIST_BINS = 4000            # over [-1, 1]: percentiles to 0.0005, a few kB per band
 PERCENTILES = (5, 25, 50, 75, 95)
 # The most overview pixels a view reads. A canvas shows about a million screen pixels, but an
-# embedding pixel is a 50-100 m patch: 256 x 256 of them show where the similar places are,
-# and GDAL decodes half floats at about 25-50 M values/s on a 2-core machine, so 768 bands of
-# 2^16 pixels (50 M values) is about what fits in the two seconds a click may take
-# (bench/bench_zeroshot.py).
+# embedding pixel is a 50-100 m patch: 256 x 256 of them show where the similar places are.
+# GDAL decodes half floats at about 100 M values/s a core, so 768 bands of 2^16 pixels (50 M
+# values, up to twice that in whole tiles) take 0.3-0.6 s on 2 cores, cold or warm, well inside
+# the two seconds a click may take (bench/bench_zeroshot.py, 2,000 x 2,000 x 768 pixels).
 VIEW_MAX_PIXELS = 2 ** 16
 POLYGON_CHUNK_ROWS = 256    # rows of a polygon's window read at once (memory bound)
+# Threads reading a view's window: GDAL decodes a tile on one core, and a view reads a few
+# to a dozen tiles; beyond 4 the tiles run out before the cores do (and each thread holds a
+# decoded tile of 128 x 128 x 768 float32, 50 MB).
+VIEW_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
@@ -361,7 +367,7 @@ def _result(out, embeddings, info, band_names, stats, counts, threshold, unit_q,
 
 # ------------------------------------------------------------------------------ the view
 
-def _view_level(ds, extent, width: int) -> int:
+def view_level(ds, extent, width: int) -> int:
     """The overview level to read (0: full resolution, i: overview i - 1): the coarsest whose
     pixel is no larger than a screen pixel, then coarser while the window on screen would
     hold more than :data:`VIEW_MAX_PIXELS` of its pixels."""
@@ -382,12 +388,73 @@ def _view_level(ds, extent, width: int) -> int:
     return level
 
 
+def _needs_mask(ds) -> bool:
+    """Whether validity needs more than "every band finite" (:func:`cosine` already makes a
+    row with a NaN or an infinity NaN): a band's nodata is a number, or band 1 has a mask
+    beyond nodata (alpha, per-dataset mask). Embedding rasters (nodata NaN, no mask) skip
+    :func:`..maps.points.valid_window`, whose band-by-band pass over a (bands, h, w) view of
+    a pixel-interleaved window costs as much as GDAL's read."""
+    band = ds.GetRasterBand(1)
+    flags = band.GetMaskFlags()
+    if not (flags & gdal.GMF_ALL_VALID or flags & gdal.GMF_NODATA):
+        return True
+    nodata = (ds.GetRasterBand(b + 1).GetNoDataValue() for b in range(ds.RasterCount))
+    return any(v is not None and not math.isnan(v) for v in nodata)
+
+
+def _cuts(lo: int, hi: int, block: int, parts: int) -> list:
+    """[lo, ..., hi]: at most ``parts`` spans, cut on block boundaries only, so that no block
+    is decoded by two threads."""
+    inner = list(range((lo // block + 1) * block, hi, block))
+    step = -(-(len(inner) + 1) // max(parts, 1))
+    return [lo] + inner[step - 1::step] + [hi]
+
+
+def _window_sims(path, open_options, window, block, unit_q, mask: bool) -> np.ndarray:
+    """Cosine similarity (h, w) float32 of the window (c0, r0, w, h) of the level opened with
+    ``open_options`` (tiles of ``block`` = (width, height) pixels), NaN on nodata. GDAL
+    decodes each half-float tile on one core (the read is most of a view's time), so the
+    window is cut on tile boundaries into rectangles read and scored on :data:`VIEW_THREADS`
+    threads, each with its own dataset handle (a GDAL dataset is not thread-safe) closed after
+    its rectangle (its cached tiles go with it). Each rectangle is scored as it is read: no
+    copy of the whole window's embedding is made."""
+    c0, r0, w, h = window
+    bw, bh = block
+    rows = _cuts(r0, r0 + h, bh, 2 * VIEW_THREADS)
+    cols = _cuts(c0, c0 + w, bw, max(1, 2 * VIEW_THREADS // (len(rows) - 1)))
+    sims = np.empty((h, w), dtype=np.float32)
+
+    def score(rect):
+        ca, ra, cb, rb = rect
+        ds = gdal.OpenEx(str(path), gdal.OF_RASTER | gdal.OF_READONLY,
+                         open_options=open_options)
+        emb = read_block(ds, ca, ra, cb - ca, rb - ra)
+        with np.errstate(invalid="ignore", over="ignore"):
+            s = cosine(emb, unit_q)[:, 0].reshape(rb - ra, cb - ca)
+        if mask:
+            win = emb.reshape(rb - ra, cb - ca, -1).transpose(2, 0, 1)
+            s[~valid_window(ds, win, ca, ra)] = np.nan
+        sims[ra - r0:rb - r0, ca - c0:cb - c0] = s
+
+    rects = [(ca, ra, cb, rb) for ra, rb in zip(rows, rows[1:])
+             for ca, cb in zip(cols, cols[1:])]
+    try:
+        with ThreadPoolExecutor(min(VIEW_THREADS, len(rects))) as pool:
+            list(pool.map(score, rects))
+    except RuntimeError as exc:
+        raise BotaclipError(f"GDAL could not read the embedding raster {path} "
+                            f"({str(exc).strip() or 'no message'}). Check that the file is "
+                            "complete (re-run the embedding if it was cut short).") from exc
+    return sims
+
+
 def similarity_view(embeddings, query, extent, width: int, height: int) -> tuple:
     """The similarity to ``query`` (one vector) over ``extent`` (xmin, ymin, xmax, ymax, in
     the raster's CRS) on a ``height`` x ``width`` grid, for a map canvas: ((height, width)
     float32, NaN outside the raster or on nodata; its GDAL geotransform). Read from the
-    overview level that matches the screen (:func:`_view_level`), for the window on screen
-    only, and sampled to the grid by nearest neighbour (no smoothing of the embedding pixels)."""
+    overview level that matches the screen (:func:`view_level`), for the window on screen
+    only (:func:`_window_sims`), and sampled to the grid by nearest neighbour (no smoothing
+    of the embedding pixels)."""
     width, height = int(width), int(height)
     xmin, ymin, xmax, ymax = (float(v) for v in extent)
     if width < 1 or height < 1 or not (xmax > xmin and ymax > ymin):
@@ -395,10 +462,10 @@ def similarity_view(embeddings, query, extent, width: int, height: int) -> tuple
                             " give xmin < xmax, ymin < ymax and a positive size.")
     base = open_raster(embeddings)
     unit_q = unit_queries(query, base.RasterCount)
-    level = _view_level(base, (xmin, ymin, xmax, ymax), width)
+    level = view_level(base, (xmin, ymin, xmax, ymax), width)
+    options = [] if level == 0 else [f"OVERVIEW_LEVEL={level - 1}"]
     ds = base if level == 0 else gdal.OpenEx(
-        str(embeddings), gdal.OF_RASTER | gdal.OF_READONLY,
-        open_options=[f"OVERVIEW_LEVEL={level - 1}"])
+        str(embeddings), gdal.OF_RASTER | gdal.OF_READONLY, open_options=options)
     gt = ds.GetGeoTransform()
     out_gt = (xmin, (xmax - xmin) / width, 0.0, ymax, 0.0, -(ymax - ymin) / height)
     xs = xmin + (np.arange(width) + 0.5) * out_gt[1]
@@ -411,15 +478,11 @@ def similarity_view(embeddings, query, extent, width: int, height: int) -> tuple
     if okc.any() and okr.any():
         c0, c1 = int(cols[okc].min()), int(cols[okc].max()) + 1
         r0, r1 = int(rows[okr].min()), int(rows[okr].max()) + 1
-        emb = read_block(ds, c0, r0, c1 - c0, r1 - r0)
-        sims = np.full(emb.shape[0], np.nan, dtype=np.float32)
-        win = emb.reshape(r1 - r0, c1 - c0, -1).transpose(2, 0, 1)
-        valid = valid_window(ds, win, c0, r0).reshape(-1)
-        sims[valid] = cosine(emb[valid], unit_q)[:, 0]
-        sims = sims.reshape(r1 - r0, c1 - c0)
+        sims = _window_sims(embeddings, options, (c0, r0, c1 - c0, r1 - r0),
+                            ds.GetRasterBand(1).GetBlockSize(), unit_q, _needs_mask(ds))
         view[np.ix_(okr, okc)] = sims[np.ix_(rows[okr] - r0, cols[okc] - c0)]
     return view, out_gt
 
 
 __all__ = ["SimilarityResult", "area_above", "cosine", "query_at_point", "query_in_polygon",
-           "read_polygon", "similarity_map", "similarity_view", "unit_queries"]
+           "read_polygon", "similarity_map", "similarity_view", "unit_queries", "view_level"]
