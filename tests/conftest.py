@@ -86,6 +86,40 @@ def small_scene(tmp_path_factory):
     return make_small_scene(tmp_path_factory.mktemp("small_scene"))
 
 
+@pytest.fixture(scope="session")
+def demo_2m(tmp_path_factory):
+    """The 2 km demo landscape at 2 m pixels, seed 0 (backend/demo: orthophoto, relevés,
+    butterfly points, soil samples and the truth rasters they were drawn from): the
+    DemoResult, built once per session for the modules that need a scene with a known truth.
+
+    Read-only input: tests read these files and write their outputs to ``tmp_path`` (or
+    their own ``tmp_path_factory`` folder), never into ``demo_2m.out_dir`` -- a file added
+    or changed there would leak into every later module. A test that must write beside the
+    data builds its own scene."""
+    from botaclip.backend.demo import generate_demo_data
+
+    return generate_demo_data(tmp_path_factory.mktemp("demo_2m") / "data", size_m=2000.0,
+                              pixel_m=2.0, seed=0)
+
+
+@pytest.fixture(scope="session")
+def demo_2m_spectral(demo_2m, tmp_path_factory):
+    """The path of :func:`demo_2m`'s orthophoto embedded with the spectral baseline (band
+    statistics of 100 m patches) at a 50 m stride: a 40 x 40 raster of 32 bands whose pixels
+    each cover 10 x 10 pixels of the 5 m truth rasters (~4 s, once per session). Its resume
+    state goes to a folder of its own, not the user's cache.
+
+    Read-only input, like :func:`demo_2m`: outputs go to ``tmp_path``; a test that needs
+    to change the raster works on a copy."""
+    from botaclip.backend.embed import embed_raster
+
+    root = tmp_path_factory.mktemp("demo_2m_spectral")
+    out = root / "emb.tif"
+    embed_raster(demo_2m.orthophoto, out, backbone="spectral", patch_m=100.0, stride_m=50.0,
+                 device="cpu", cache_dir=root / "state")
+    return out
+
+
 @pytest.fixture
 def two_threads():
     """torch on 2 threads for the test (what the build machine has), restored afterwards."""

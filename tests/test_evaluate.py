@@ -19,7 +19,6 @@ import pytest
 from helpers import TINY, TINY_JSON, Log, run_cli
 from osgeo import gdal
 
-from botaclip.backend.demo import generate_demo_data
 from botaclip.backend.embed import embed_raster
 from botaclip.backend.embed.at_points import embed_at_points, point_embedder
 from botaclip.backend.errors import BotaclipError, Cancelled
@@ -43,9 +42,8 @@ DOFA = dict(backbone="dofa-custom", backbone_config=dict(TINY), weights="none")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return generate_demo_data(tmp_path_factory.mktemp("demo") / "data", size_m=2000.0,
-                              pixel_m=2.0)
+def demo(demo_2m):
+    return demo_2m
 
 
 @pytest.fixture(scope="module")

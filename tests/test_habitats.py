@@ -10,7 +10,6 @@ import pytest
 from helpers import epsg, run_cli, write_embedding
 from osgeo import gdal
 
-from botaclip.backend.demo import generate_demo_data
 from botaclip.backend.embed import embed_raster
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.habitats import cluster_map
@@ -22,17 +21,13 @@ pytestmark = pytest.mark.usefixtures("two_threads")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return generate_demo_data(tmp_path_factory.mktemp("demo") / "data", size_m=2000.0,
-                              pixel_m=2.0)
+def demo(demo_2m):
+    return demo_2m
 
 
 @pytest.fixture(scope="module")
-def emb(demo, tmp_path_factory):
-    out = tmp_path_factory.mktemp("emb") / "emb.tif"
-    embed_raster(demo.orthophoto, out, backbone="spectral", patch_m=100.0, stride_m=50.0,
-                 cache_dir=tmp_path_factory.mktemp("cache"))
-    return out
+def emb(demo_2m_spectral):
+    return demo_2m_spectral
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import pytest
 from helpers import TINY, run_cli
 from osgeo import gdal
 
-from botaclip.backend.demo import generate_demo_data
 from botaclip.backend.embed.at_points import embed_at_points
 from botaclip.backend.maps.from_ortho import embeddings_beside, exact_features, reusable
 from botaclip.backend.maps.points import features_at_points
@@ -22,9 +21,8 @@ pytestmark = pytest.mark.usefixtures("two_threads")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return generate_demo_data(tmp_path_factory.mktemp("demo") / "data", size_m=2000.0,
-                              pixel_m=2.0)
+def demo(demo_2m):
+    return demo_2m
 
 
 @pytest.fixture(scope="module")

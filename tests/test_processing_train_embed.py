@@ -43,11 +43,8 @@ def provider(qgis_processing, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from botaclip.backend.demo import generate_demo_data
-
-    return generate_demo_data(tmp_path_factory.mktemp("demo"), size_m=2000.0, pixel_m=2.0,
-                              seed=0)
+def demo(demo_2m):
+    return demo_2m
 
 
 @pytest.fixture(scope="module")

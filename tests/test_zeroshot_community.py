@@ -18,7 +18,7 @@ from helpers import epsg, run_cli, write_embedding
 from osgeo import gdal
 from scipy.stats import spearmanr
 
-from botaclip.backend.demo import ecology, generate_demo_data
+from botaclip.backend.demo import ecology
 from botaclip.backend.embed.engine import embed_raster
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.progress import Progress
@@ -36,9 +36,9 @@ pytestmark = pytest.mark.usefixtures("two_threads")
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory):
+def scene(demo_2m, tmp_path_factory):
     root = tmp_path_factory.mktemp("zs")
-    demo = generate_demo_data(root / "data", size_m=2000.0, pixel_m=2.0)
+    demo = demo_2m
     model = root / "model"
     summary = train_model(demo.orthophoto, demo.releves, model, patch_m=100.0, epochs=20,
                           device="cpu", cache_dir=root / "cache", batch_size=64,

@@ -11,8 +11,6 @@ import pytest
 from helpers import run_cli
 from osgeo import gdal, osr
 
-from botaclip.backend.demo import generate_demo_data
-from botaclip.backend.embed import embed_raster
 from botaclip.backend.errors import BotaclipError, Cancelled
 from botaclip.backend.progress import CancelFlag
 from botaclip.backend.zeroshot import (
@@ -28,17 +26,13 @@ WETLAND = 5
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return generate_demo_data(tmp_path_factory.mktemp("demo") / "data", size_m=2000.0,
-                              pixel_m=2.0)
+def demo(demo_2m):
+    return demo_2m
 
 
 @pytest.fixture(scope="module")
-def emb(demo, tmp_path_factory):
-    out = tmp_path_factory.mktemp("emb") / "emb.tif"
-    embed_raster(demo.orthophoto, out, backbone="spectral", patch_m=100.0, stride_m=50.0,
-                 device="cpu", cache_dir=False)
-    return out
+def emb(demo_2m_spectral):
+    return demo_2m_spectral
 
 
 def _array(path):
