@@ -32,6 +32,7 @@ class Requirement:
     minimum: str                # oldest version known to work (sanity check only)
     needed_for: str             # what stops working without it
     pip: bool = True            # False: comes with QGIS, reinstall QGIS rather than pip
+    optional: bool = False      # True: only an optional choice needs it, no whole action
 
 
 REQUIREMENTS: tuple[Requirement, ...] = (
@@ -40,7 +41,10 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("scipy", "scipy", "1.6", "demo data"),
     Requirement("matplotlib", "matplotlib", "3.3", "contact sheets and reports"),
     Requirement("torch", "torch", "2.1", "models: training, embeddings, maps"),
-    Requirement("timm", "timm", "0.9", "models: the image backbone"),
+    # timm (which pulls in torchvision, on Linux a CUDA build of several GB) serves only the
+    # optional "timm:NAME" backbone; DOFA runs on torch alone (backend/models/vit_block.py).
+    Requirement("timm", "timm", "0.9", "the optional timm backbone (with torchvision)",
+                optional=True),
     Requirement("safetensors", "safetensors", "0.3", "models: saving and loading weights"),
     Requirement("sklearn", "scikit-learn", "1.0", "predictors and evaluation"),
 )
@@ -50,13 +54,13 @@ ACTION_NEEDS = {
     "demo": ("numpy", "osgeo", "scipy"),
     "check": ("numpy", "osgeo", "matplotlib"),
     "import": ("numpy", "osgeo"),
-    "train": ("numpy", "osgeo", "torch", "timm", "safetensors", "matplotlib"),
-    "embed": ("numpy", "osgeo", "torch", "timm", "safetensors"),
+    "train": ("numpy", "osgeo", "torch", "safetensors", "matplotlib"),
+    "embed": ("numpy", "osgeo", "torch", "safetensors"),
     "predict": ("numpy", "osgeo", "scipy", "sklearn"),
-    "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "timm", "safetensors"),
+    "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "safetensors"),
     "similar": ("numpy", "osgeo"),
-    "suitability": ("numpy", "osgeo", "scipy", "torch", "timm", "safetensors"),
-    "toptaxa": ("numpy", "osgeo", "scipy", "torch", "timm", "safetensors"),
+    "suitability": ("numpy", "osgeo", "scipy", "torch", "safetensors"),
+    "toptaxa": ("numpy", "osgeo", "scipy", "torch", "safetensors"),
     "habitats": ("numpy", "osgeo", "sklearn"),
 }
 
@@ -95,6 +99,7 @@ class Problem:
 @dataclass
 class DependencyReport:
     problems: list[Problem] = field(default_factory=list)
+    optional: list[Problem] = field(default_factory=list)   # optional ones: no warning
     versions: dict[str, str | None] = field(default_factory=dict)   # module -> version found
 
     @property
@@ -123,20 +128,22 @@ def _has_module(name: str, finder) -> bool:
 
 def check_dependencies(requirements=None, finder=None, version_of=None) -> DependencyReport:
     """Which of ``requirements`` (default :data:`REQUIREMENTS`) cannot be found or are older
-    than their minimum. Imports nothing."""
+    than their minimum. Imports nothing. Optional requirements go to ``report.optional``, so
+    that their absence neither warns nor enters the pip commands."""
     requirements = REQUIREMENTS if requirements is None else requirements
     finder = finder or find_spec
     version_of = version_of or distribution_version
     report = DependencyReport()
     for req in requirements:
+        where = report.optional if req.optional else report.problems
         if not _has_module(req.module, finder):
-            report.problems.append(Problem(req, "missing"))
+            where.append(Problem(req, "missing"))
             report.versions[req.module] = None
             continue
         found = version_of(req.distribution)
         report.versions[req.module] = found
         if found and not version_at_least(found, req.minimum):
-            report.problems.append(Problem(req, "too_old", found))
+            where.append(Problem(req, "too_old", found))
     return report
 
 

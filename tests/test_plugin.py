@@ -145,31 +145,47 @@ def _hide(*names):
 def test_dependency_check_lists_what_is_missing(monkeypatch):
     from botaclip.plugin import deps
 
-    monkeypatch.setattr(deps, "find_spec", _hide("timm", "sklearn"))
+    monkeypatch.setattr(deps, "find_spec", _hide("safetensors", "sklearn"))
     report = deps.check_dependencies()
-    assert report.missing == ["timm", "sklearn"]
+    assert report.missing == ["safetensors", "sklearn"]
     assert [p.kind for p in report.problems] == ["missing", "missing"]
     assert report.unavailable(deps.ACTION_NEEDS["demo"]) == []
-    text = deps.details_text(report, pins={"timm": "timm==1.0.31",
+    assert report.unavailable(deps.ACTION_NEEDS["embed"]) == ["safetensors"]
+    text = deps.details_text(report, pins={"safetensors": "safetensors==0.8.0",
                                            "scikit-learn": "scikit-learn==1.9.1"},
                              interp=deps.Interpreter("/usr/bin/python3.11", "a terminal",
                                                      True, False))
     numpy = report.versions["numpy"]
-    assert f"/usr/bin/python3.11 -m pip install --user timm==1.0.31 scikit-learn==1.9.1 " \
-           f"numpy=={numpy}" in text
-    assert "--target FOLDER timm==1.0.31 scikit-learn==1.9.1" in text
+    assert f"/usr/bin/python3.11 -m pip install --user safetensors==0.8.0 " \
+           f"scikit-learn==1.9.1 numpy=={numpy}" in text
+    assert "--target FOLDER safetensors==0.8.0 scikit-learn==1.9.1" in text
     assert "scikit-learn (imported as sklearn): not found" in text
     assert "Extra Python packages folder" in text
     assert "torch" not in text
+
+
+def test_timm_is_optional(monkeypatch):
+    """Without timm (and torchvision) every action stays enabled and nothing warns: DOFA
+    needs torch alone; only the timm backbone, a choice inside train and embed, needs it."""
+    from botaclip.plugin import deps
+
+    assert not any("timm" in needs for needs in deps.ACTION_NEEDS.values())
+    monkeypatch.setattr(deps, "find_spec", _hide("timm"))
+    report = deps.check_dependencies()
+    assert report.ok and report.problems == [] and report.missing == []
+    assert [(p.requirement.module, p.kind) for p in report.optional] == [("timm", "missing")]
+    assert deps.pip_packages(report, pins={}) == []
 
 
 def test_dependency_check_versions_and_pins(tmp_path):
     from botaclip.plugin import deps
 
     old = deps.check_dependencies(requirements=deps.REQUIREMENTS,
-                                  version_of=lambda d: "0.1" if d == "timm" else None)
-    assert old.missing == ["timm"] and old.problems[0].kind == "too_old"
-    assert "version 0.1 found, 0.9 or newer needed" in deps.details_text(old)
+                                  version_of=lambda d: "0.1" if d in ("timm", "safetensors")
+                                  else None)
+    assert old.missing == ["safetensors"] and old.problems[0].kind == "too_old"
+    assert "version 0.1 found, 0.3 or newer needed" in deps.details_text(old)
+    assert [(p.requirement.module, p.kind) for p in old.optional] == [("timm", "too_old")]
     assert deps.version_at_least("2.14.1+cpu", "2.1") and not deps.version_at_least("1.13",
                                                                                      "2.1")
     req = tmp_path / "requirements.txt"

@@ -1,5 +1,5 @@
 """Models: the DOFA backbone (dofa.py) and its weight files (weights.py).
 
 Import the submodules directly; nothing is imported here so that importing the package stays
-cheap (torch and timm load only when a model is needed).
+cheap (torch loads only when a model is needed; timm only for the timm backbone).
 """

@@ -447,9 +447,21 @@ def build_backbone(name: str, weights=None, *, wavelengths, normalization: Norma
     raise BotaclipError(f"Unknown backbone {name!r}: use {BACKBONES_HELP}.")
 
 
-def _build_timm(model_name, weights, wavelengths, normalization, dev, progress, seed, random):
-    import timm
+TIMM_MISSING = ("The timm backbone needs the Python packages timm and torchvision, which "
+                "cannot be imported ({error}). Install them with BotaCLIP's package installer "
+                "or with pip, or choose a DOFA backbone, which needs neither.")
 
+
+def _import_timm():
+    """timm, imported only for the timm backbone: DOFA needs neither timm nor torchvision."""
+    try:
+        import timm
+    except ImportError as exc:      # timm itself, or torchvision that timm imports
+        raise BotaclipError(TIMM_MISSING.format(error=exc)) from exc
+    return timm
+
+
+def _build_timm(model_name, weights, wavelengths, normalization, dev, progress, seed, random):
     from .weights import RANDOM_WEIGHTS_WARNING
     if not model_name:
         raise BotaclipError("Give the timm model's name after 'timm:', e.g. timm:resnet50.")
@@ -459,6 +471,7 @@ def _build_timm(model_name, weights, wavelengths, normalization, dev, progress, 
             f"The timm backbone {model_name} needs a local weights file: pass --weights "
             f"PATH (e.g. the model's model.safetensors from Hugging Face 'timm/{model_name}', "
             "copied to this machine), or --weights none for random weights.")
+    timm = _import_timm()
     try:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)

@@ -15,8 +15,9 @@ Patch embedding, per band ``c`` with wavelength ``w_c`` (micrometres):
 3. kernel = ``weight.view(C, k, k, D).permute(3, 0, 1, 2) * 0.01``, bias ``* 0.01``, applied by
    ``conv2d(stride=k, padding=1)``.
 
-Then a cls token and ``pos_embed`` are added, timm ViT blocks run, and the pooled feature is
-the mean of the patch tokens passed through ``fc_norm``.
+Then a cls token and ``pos_embed`` are added, ViT blocks run (:mod:`.vit_block`: timm's block
+with its parameter names, in torch alone), and the pooled feature is the mean of the patch
+tokens passed through ``fc_norm``.
 
 Input sizes other than ``img_size``: the patch grid is ``(H + 2 - k) // k + 1`` by the same for
 W (the +2 comes from DOFA's padding of 1; 14 x 14 at 224 px, 7 x 7 at 112, 28 x 28 at 448)
@@ -37,10 +38,10 @@ from typing import Any, NamedTuple, Union
 
 import torch
 import torch.nn.functional as F  # noqa: N812 (the usual name)
-from timm.models.vision_transformer import Block
 from torch import Tensor, nn
 
 from ..errors import BotaclipError
+from .vit_block import Block
 from .weight_files import DOFA_SIZE_NAMES, normalize_size_name  # noqa: F401  (public here too)
 
 Wavelengths = Union[Tensor, Sequence[float]]
