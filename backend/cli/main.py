@@ -26,6 +26,7 @@ from . import (
     check,
     chips,
     demo,
+    diagnostics,
     embed,
     evaluate,
     habitats,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     habitats.register(sub)
     zeroshot.register(sub)
     suitability.register(sub)
+    diagnostics.register(sub)
     return parser
 
 
