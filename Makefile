@@ -6,7 +6,7 @@ DEMO  ?= demo-out
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup demo test test-fast bench lint clean translations
+.PHONY: setup demo test test-fast bench lint clean translations plugin-zip
 
 $(VENV)/.botaclip-ready: tools/setup.sh requirements.txt requirements-dev.txt
 	tools/setup.sh
@@ -33,6 +33,11 @@ lint: $(VENV)/.botaclip-ready
 
 translations:
 	/usr/lib/qt5/bin/lrelease i18n/botaclip_fr.ts
+
+# dist/botaclip-<version>.zip for Install from ZIP, checked against the plugin repository's
+# rules (standard-library Python and Qt's lrelease only: no venv needed)
+plugin-zip:
+	python3 tools/plugin_zip.py --out dist
 
 clean:
 	rm -rf $(DEMO) bench-out .pytest_cache .qgis-settings

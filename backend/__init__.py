@@ -1,3 +1,3 @@
 """BotaCLIP backend: pure Python, numpy, GDAL and torch. Never imports qgis or Qt."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
