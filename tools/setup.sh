@@ -51,7 +51,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
       -c "$constraints" -r requirements.txt -r requirements-dev.txt 2>&1 \
       | grep -v "is ignored: it is neither a file nor a directory" || true
-  "$VENV/bin/python" -c "import torch, timm, safetensors, sklearn, pytest, hypothesis" \
+  "$VENV/bin/python" -c "import torch, timm, safetensors, sklearn, distributed, pytest, hypothesis" \
       || { echo "Python packages failed to install; see the messages above." >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
