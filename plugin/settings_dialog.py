@@ -11,7 +11,9 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
@@ -46,9 +48,10 @@ class SettingsDialog(QDialog):
 
         self.weights = folder_widget(str(default_weights_dir()))
         self.weights.setToolTip(tr("Folder holding the backbone weights (.pth or .safetensors "
-                                   "files). Empty: the default folder shown. BotaCLIP never "
-                                   "downloads weights by itself."))
+                                   "files). Empty: the default folder shown. BotaCLIP "
+                                   "downloads weights only when you ask (Manage weights…)."))
         form.addRow(tr("Model weights folder"), self.weights)
+        form.addRow(tr("Weights"), self._weights_row())
 
         self.device = QComboBox()
         labels = {"auto": tr("Automatic (GPU when available)"), "cpu": tr("CPU"),
@@ -97,6 +100,44 @@ class SettingsDialog(QDialog):
             w.fileChanged.connect(self.validate)
         self.validate()
 
+    def _weights_row(self) -> QHBoxLayout:
+        """How many published checkpoints the folder holds, and the weights manager."""
+        self.weights_summary = QLabel()
+        self.weights_summary.setToolTip(tr("The published DOFA checkpoints found in the "
+                                           "weights folder above (by name; Manage weights… "
+                                           "checks their sha256)."))
+        self.manage_weights = QPushButton(tr("Manage weights…"))
+        self.manage_weights.setToolTip(tr(
+            "See which DOFA checkpoints the weights folder holds, with their size, sha256 and "
+            "origin; download a published one, or import a file you already have."))
+        self.manage_weights.clicked.connect(self.show_weights)
+        self.weights_dialog = None
+        row = QHBoxLayout()
+        row.addWidget(self.manage_weights)
+        row.addWidget(self.weights_summary, 1)
+        return row
+
+    def weights_folder_path(self) -> str:
+        """The weights folder as typed, else the default one."""
+        from ..backend.models.weight_files import default_weights_dir
+
+        return self.weights.filePath().strip() or str(default_weights_dir())
+
+    def update_weights_summary(self) -> None:
+        from .weights.inventory import list_weights
+
+        rows = [r for r in list_weights(self.weights_folder_path()) if r.expected_sha256]
+        self.weights_summary.setText(tr("{n} of {total} present").format(
+            n=sum(r.present for r in rows), total=len(rows)))
+
+    def show_weights(self) -> QDialog:
+        """The weights manager for the folder typed above (saved or not)."""
+        from .dialogs.weights_dialog import open_weights_dialog
+
+        self.weights_dialog = open_weights_dialog(self.weights_folder_path(), self,
+                                                  self.update_weights_summary)
+        return self.weights_dialog
+
     @property
     def ok_button(self):
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -136,6 +177,13 @@ class SettingsDialog(QDialog):
         self.error_label.setText(error)
         self.error_label.setVisible(bool(error))
         self.ok_button.setEnabled(not error)
+        weights = self.weights.filePath().strip()
+        usable = not weights or os.path.isdir(weights)
+        self.manage_weights.setEnabled(usable)
+        if usable:
+            self.update_weights_summary()
+        else:
+            self.weights_summary.setText("")
         return not error
 
     def save(self) -> None:

@@ -129,3 +129,24 @@ def find_dofa_weights(size: str, weights_dir: PathLike | None = None) -> Path:
     msg.append(download_help(size, folder))
     msg.append("Or give the path of a weights file explicitly (CLI: --weights PATH).")
     raise BotaclipError("\n".join(msg))
+
+
+KnownWeights = dict[str, tuple[WeightFile, ...]]
+
+
+def known_weight_files(known: KnownWeights | None = None) -> list[tuple[str, WeightFile]]:
+    """``(size name, file)`` for every published checkpoint, in :data:`KNOWN_WEIGHTS` order
+    (``known`` replaces that list: the weights manager's tests give their own)."""
+    table = KNOWN_WEIGHTS if known is None else known
+    return [(size, f) for size, files in table.items() for f in files]
+
+
+def identify_sha256(sha256: str, known: KnownWeights | None = None
+                    ) -> tuple[str, WeightFile] | None:
+    """The published checkpoint whose content has this sha256, as ``(size name, file)``;
+    None for any other file (the old-layout files are in :data:`OLD_LAYOUT_FILES`)."""
+    sha256 = sha256.lower()
+    for size, f in known_weight_files(known):
+        if f.sha256 == sha256:
+            return size, f
+    return None
