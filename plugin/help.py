@@ -28,11 +28,22 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .i18n import tr
+from .i18n import tr, user_locale
 from .viewer import DocumentBrowser, dialog_parent, system_open
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+
+
+def guide_path(locale: str | None = None) -> Path:
+    """The user guide in QGIS's language where one exists (``README.fr.md`` for ``fr`` and
+    ``fr_FR``), else the English README. A translated guide keeps the English anchors
+    (``<a id="train-a-model"></a>`` above its own heading), so :data:`SECTIONS` serves
+    every language."""
+    short = (locale or user_locale()).split("_")[0].lower()
+    translated = ROOT / f"README.{short}.md"
+    return translated if short != "en" and translated.exists() else README
+
 
 #: Section names used by the dialogs -> anchors of README headings.
 SECTIONS = {
@@ -93,8 +104,9 @@ def anchor_for(section: str) -> str:
 
 def help_url(section: str = "") -> QUrl:
     """The README (``#anchor`` of ``section`` if given) or the home page."""
-    if README.exists():
-        url = QUrl.fromLocalFile(str(README))
+    guide = guide_path()
+    if guide.exists():
+        url = QUrl.fromLocalFile(str(guide))
     else:
         url = QUrl(metadata("homepage") or metadata("repository"))
     if section:
@@ -449,11 +461,11 @@ def markdown_to_html(text: str) -> tuple[str, list[tuple[int, str, str]], list[s
     return body, conv.headings, conv.anchors
 
 
-def render_readme(path: Path | str = README) -> tuple[str, list[tuple[int, str, str]],
-                                                      list[str]]:
-    """The README as a whole HTML page, its headings and anchors (see
-    :func:`markdown_to_html`). A missing README gives a page with the home page link."""
-    path = Path(path)
+def render_readme(path: Path | str | None = None) -> tuple[str, list[tuple[int, str, str]],
+                                                             list[str]]:
+    """The guide (default :func:`guide_path`) as a whole HTML page, its headings and anchors
+    (see :func:`markdown_to_html`). A missing file gives a page with the home page link."""
+    path = Path(path) if path else guide_path()
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -473,12 +485,12 @@ def render_readme(path: Path | str = README) -> tuple[str, list[tuple[int, str, 
 class HelpDialog(QDialog):
     """The README in a browser with its contents on the left; non-modal."""
 
-    def __init__(self, parent: QWidget | None = None, path: Path | str = README):
+    def __init__(self, parent: QWidget | None = None, path: Path | str | None = None):
         super().__init__(parent)
         self.setObjectName("botaclip_help")
         self.setWindowTitle(tr("BotaCLIP help"))
         self.setModal(False)
-        self.path = Path(path)
+        self.path = Path(path) if path else guide_path()
         self.browser = DocumentBrowser(self, max_image_width=760)
         self.browser.setObjectName("botaclip_help_browser")
         self.contents = QListWidget(self)

@@ -11,6 +11,7 @@ Loading is kept fast: no backend module (and never torch) is imported until an a
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from qgis.core import Qgis, QgsApplication
@@ -21,6 +22,8 @@ from qgis.PyQt.QtWidgets import QAction, QDialog, QPushButton
 from . import deps, native_guard
 from .help import open_help
 from .i18n import PluginTranslator, tr
+from .log_panel import LOG_TAG, LogPanel
+from .log_panel import log as log_message
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +56,8 @@ class BotaclipPlugin:
         self._extra_path: str | None = None
         self.similar_places = None           # the Find similar places map tool, once used
         self.top_taxa = None                 # the Top taxa here map tool, once used
+        self.log_panel = LogPanel()          # the BotaCLIP log tab, kept for diagnostics
+        self.diagnostics = None              # Copy diagnostics, once used
 
     # ------------------------------------------------------------------ Processing
     def initProcessing(self):  # noqa: N802 (QGIS's name)
@@ -64,6 +69,7 @@ class BotaclipPlugin:
 
     # ------------------------------------------------------------------ GUI
     def initGui(self):  # noqa: N802 (QGIS's name)
+        self.start_log()
         self.apply_extra_path()
         self.deps_report = deps.check_dependencies()
         self.report_native_conflicts()
@@ -114,6 +120,10 @@ class BotaclipPlugin:
              self.show_settings_dialog, True),
             ("help", "help", tr("Help"), tr("Open the BotaCLIP documentation"),
              self.show_help, False),
+            ("diagnostics", "diagnostics", tr("Copy diagnostics"),
+             tr("Copy a report of QGIS, Python, torch, GDAL, the model weights and the last "
+                "BotaCLIP errors to the clipboard, to paste into an issue"),
+             self.copy_diagnostics, False),
         ]
         parent = self.iface.mainWindow()
         for key, icon_name, text, tip, slot, on_toolbar in specs:
@@ -136,6 +146,10 @@ class BotaclipPlugin:
             self.show_dependency_message()
 
     def unload(self):
+        if self.diagnostics is not None:
+            self.diagnostics.unload()
+            self.diagnostics = None
+        self.log_panel.stop()
         if self.similar_places is not None:
             self.similar_places.unload()
             self.similar_places = None
@@ -226,6 +240,10 @@ class BotaclipPlugin:
         self._pop_dependency_message()
         bar = self.iface.messageBar()
         widget = bar.createMessage(tr("BotaCLIP"), self.dependency_summary())
+        install = QPushButton(tr("Install…"), widget)
+        install.setObjectName("botaclip_deps_install")
+        install.clicked.connect(lambda: self.show_installer())
+        widget.layout().addWidget(install)
         button = QPushButton(tr("Details…"), widget)
         button.setObjectName("botaclip_deps_details")
         button.clicked.connect(self.show_dependency_details)
@@ -238,12 +256,29 @@ class BotaclipPlugin:
             self.iface.messageBar().popWidget(item)
 
     def show_dependency_details(self) -> None:
-        from .dialogs.deps_dialog import DependencyDialog
+        self.show_installer(commands=True)
 
-        dlg = DependencyDialog(self.dependency_details(), self.iface.mainWindow())
-        dlg.settingsRequested.connect(self.show_settings_dialog)
-        self.dialogs["deps"] = dlg
+    def show_installer(self, commands: bool = False) -> QDialog:
+        """The package installer (Install… in the message; Details… opens it with the pip
+        commands shown). A running install keeps its dialog; after one, the check runs
+        again (settings_changed)."""
+        from .dialogs.deps_dialog import InstallerDialog
+
+        dlg = self.dialogs.get("deps")
+        if dlg is None or sip.isdeleted(dlg) or not dlg.running:
+            if dlg is not None and not sip.isdeleted(dlg):
+                dlg.close()
+                dlg.deleteLater()
+            names = {k: a.text().rstrip("…") for k, a in self.actions.items()}
+            dlg = InstallerDialog(self.iface, self.iface.mainWindow(), report=self.deps_report,
+                                  details=self.dependency_details(), action_names=names)
+            dlg.settingsRequested.connect(self.show_settings_dialog)
+            dlg.installed.connect(lambda _result: self.settings_changed())
+            self.dialogs["deps"] = dlg
+        dlg.show_commands.setChecked(commands)
         dlg.show()
+        dlg.raise_()
+        return dlg
 
     # ------------------------------------------------------------------ actions
     def _show(self, key: str, factory) -> QDialog:
@@ -251,6 +286,7 @@ class BotaclipPlugin:
         if dlg is None or sip.isdeleted(dlg):
             dlg = factory()
             self.dialogs[key] = dlg
+            self.log_panel.watch(getattr(dlg, "bar", None))    # its messages go to the log
         dlg.show()
         dlg.raise_()
         dlg.activateWindow()
@@ -349,3 +385,23 @@ class BotaclipPlugin:
 
     def show_help(self) -> None:
         open_help()
+
+    # ------------------------------------------------------------------ log and diagnostics
+    def start_log(self) -> None:
+        """Keep the BotaCLIP log's warnings for diagnostics, log what QGIS's message bar
+        shows under our title, and open the BotaCLIP tab with one line."""
+        from .help import metadata
+
+        self.log_panel.start()
+        self.log_panel.watch(self.iface.messageBar(), (LOG_TAG, tr("BotaCLIP")))
+        log_message(tr("BotaCLIP {version} loaded (QGIS {qgis}, Python {python}).").format(
+            version=metadata("version", "?"), qgis=Qgis.QGIS_VERSION,
+            python=".".join(map(str, sys.version_info[:3]))))
+
+    def copy_diagnostics(self, *_checked):
+        """Help > Copy diagnostics: the report, gathered in a task, onto the clipboard."""
+        from .diagnostics import Diagnostics
+
+        if self.diagnostics is None:
+            self.diagnostics = Diagnostics(self.iface, self.settings, self.log_panel)
+        return self.diagnostics.run()

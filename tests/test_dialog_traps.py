@@ -176,7 +176,7 @@ def test_an_existing_model_folder_is_replaced_only_when_the_user_says_so(
     assert (folder / "notes.txt").read_text() == "mine"
 
 
-def test_weights_missing_offers_two_ways_out(scene_project, settings, qtbot, tmp_path):
+def test_weights_missing_offers_three_ways_out(scene_project, settings, qtbot, tmp_path):
     from botaclip.plugin.dialogs.train_dialog import TrainDialog
 
     settings.weights_folder = str(tmp_path)        # an empty weights folder
@@ -185,8 +185,14 @@ def test_weights_missing_offers_two_ways_out(scene_project, settings, qtbot, tmp
     assert dlg.backbone.key() == "dofa-base"
     assert not dlg.ok_button.isEnabled()
     assert str(tmp_path) in dlg.validation_label.text()
-    assert [b.text() for b in dlg._fix_buttons] == ["Choose weights file…",
+    assert [b.text() for b in dlg._fix_buttons] == ["Get weights…", "Choose weights file…",
                                                     "Use the spectral baseline"]
+    from botaclip.plugin.dialogs.weights_dialog import WeightsDialog
+
+    dlg._fix_buttons[0].click()                    # Get weights…: the manager on this folder
+    manager = dlg.findChild(WeightsDialog)
+    assert manager is not None and manager.isVisible()
+    manager.reject()
     (tmp_path / "dofa_base_patch16_224-a0275954.pth").write_bytes(b"")   # found by name
     dlg.refresh()
     assert dlg.ok_button.isEnabled() and not dlg._fix_buttons

@@ -30,6 +30,7 @@ ACTION_TEXTS = {
     "habitats": "Habitat clusters…",
     "settings": "Settings…",
     "help": "Help",
+    "diagnostics": "Copy diagnostics",
 }
 
 

@@ -183,9 +183,9 @@ def test_train_dialog_builds_its_parameters(qgis_iface, project, settings, qtbot
     # DOFA base by default, and no weights file anywhere: Run waits, with two ways out
     assert not dlg.ok_button.isEnabled()
     assert "needs its weights file" in dlg.validation_label.text()
-    assert [b.text() for b in dlg._fix_buttons] == ["Choose weights file…",
+    assert [b.text() for b in dlg._fix_buttons] == ["Get weights…", "Choose weights file…",
                                                     "Use the spectral baseline"]
-    dlg._fix_buttons[1].click()
+    dlg._fix_buttons[2].click()
     assert dlg.backbone.key() == "spectral" and not dlg._fix_buttons
     assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
     dlg.species.set_all(False)
@@ -281,7 +281,7 @@ def test_embed_dialog_builds_its_parameters(qgis_iface, project, settings, qtbot
     ortho = Path(demo.orthophoto)
     assert dlg.output.filePath() == str(ortho.with_name(ortho.stem + "_embeddings.tif"))
     assert "needs its weights file" in dlg.validation_label.text()
-    dlg._fix_buttons[1].click()                            # use the spectral baseline
+    dlg._fix_buttons[2].click()                            # use the spectral baseline
     assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
     assert dlg.extent_value() is None                      # whole orthophoto by default
     dlg.model.setFilePath(str(tmp_path))

@@ -169,6 +169,10 @@ def test_train(display, tmp_path, scene):
     f = r.facts
     assert f["before_run"]["run_enabled"], f["before_run"]
     assert f["while_running"]["close_text"] == "Cancel", f["while_running"]
+    # the guide's "running task" picture shows the task running, its progress bar with it
+    running = f["running_shot"]
+    assert running["task_status"] == "running" and running["close_text"] == "Cancel", running
+    assert running["progress"] is not None and running["progress"] >= 20, running
     assert f["status"] == "success", facts_text(r)
     assert {"config.json", "report"} <= set(f["model_files"]), f["model_files"]
     model = str(r.work_dir / "model")
@@ -378,3 +382,30 @@ def test_demo_project(display, tmp_path, demo_qgz):
     assert not [i for i in f["qgis_bar"] if i["level"] in ("Warning", "Critical")], \
         f["qgis_bar"]
     assert python_errors(r) == []
+    # the guide's menu picture: every action of the plugin, over the demo project
+    assert f["menu_over_project"] == r.facts["plugin"]["raster_menu"], f["menu_over_project"]
+
+
+def test_habitats(display, tmp_path, map_scene):
+    r = run("habitats", display, tmp_path, map_scene)
+    assert_gl_and_plugin(r)
+    f = r.facts
+    assert f["preselected"] == "demo (embeddings)"
+    assert f["before_run"]["run_enabled"], f["before_run"]
+    assert f["status"] == "success", facts_text(r)
+    # the map above the rasters, under the points; paletted, a legend entry per cluster
+    tree = [(row["name"], row["file"]) for row in f["layers"]]
+    assert tree[:2] == [("Butterflies", "butterflies.gpkg"), ("habitats", "habitats.tif")], tree
+    assert tree[-1][1] == "orthophoto.tif", tree
+    row = next(row for row in f["layers"] if row["file"] == "habitats.tif")
+    assert row["renderer"] == "paletted" and row["bands"] == 1, row
+    # the legend: the band, then "habitat 1" (the largest) to "habitat k"
+    k = len(f["legend"]) - 1
+    assert 3 <= k <= 8, f["legend"]
+    assert f["legend"][1:] == [f"habitat {i}" for i in range(1, k + 1)], f["legend"]
+    bar = f["dialog"]["bar"]
+    assert len(bar) == 1 and bar[0]["level"] == "Success", bar
+    assert bar[0]["text"].startswith(f"{k} habitat clusters mapped"), bar
+    assert {"habitats.tif", "habitats_summary"} <= set(f["outputs"]), f["outputs"]
+    assert python_errors(r) == []
+    assert overlaps(r) == {}

@@ -37,11 +37,15 @@ class CheckDialog(TaskDialog):
         self.min_valid.setValue(80.0)
         self.min_valid.setSuffix(" %")
         self.min_valid.setToolTip(tr("A plot is usable only if at least this share of its patch "
-                                     "holds image pixels (not no-data)."))
+                                     "holds image pixels, not no-data (default 80 %): lower it "
+                                     "for plots near the edge of the orthophoto."))
         self.form.addRow(tr("Minimum valid pixels"), self.min_valid)
 
         self.contact = QCheckBox(tr("Make a contact sheet of sample patches (PNG)"))
         self.contact.setChecked(True)
+        self.contact.setToolTip(tr("Write contact_sheet.png: the image patches of sample "
+                                   "plots side by side, to see what the model will see "
+                                   "(on by default)."))
         self.form.addRow("", self.contact)
 
         self.folder = folder_widget()

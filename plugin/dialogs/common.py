@@ -90,7 +90,9 @@ def sensor_combo() -> QComboBox:
     for name, label in sensor_choices():
         combo.addItem(label, name)
     combo.setToolTip(tr("Which camera or satellite took the orthophoto: this gives the "
-                        "wavelength of each band."))
+                        "wavelength of each band. Automatic (the default) reads the band "
+                        "names or colours of the file; choose the sensor when they say "
+                        "nothing (Band 1, Band 2...)."))
     return combo
 
 
@@ -172,10 +174,15 @@ class TaxonColumns(QWidget):
         self.search.setObjectName("botaclip_taxon_search")
         self.search.setPlaceholderText(tr("Search taxa…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setToolTip(tr("Type part of a taxon's name to show only the matching "
+                                  "columns; All and None then act on those."))
         self.search.textChanged.connect(self._filter)
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.list.setMinimumHeight(100)
+        self.list.setToolTip(tr("Tick the columns that hold taxa (covers, presence or "
+                                "counts); all are ticked at first. Identifiers, coordinates "
+                                "and BotaCLIP's own fields are not listed."))
         self.count_label = QLabel()
         all_btn, none_btn = QPushButton(tr("All")), QPushButton(tr("None"))
         all_btn.clicked.connect(lambda: self.set_all(True))
@@ -353,7 +360,9 @@ class BandInputs(QObject):
         self.wavelengths = QLineEdit()
         self.wavelengths.setPlaceholderText(tr("optional, e.g. 0.665, 0.56, 0.49, 0.842"))
         self.wavelengths.setToolTip(tr("Centre wavelength of each band in micrometres, in band "
-                                       "order; overrides the sensor."))
+                                       "order, e.g. 0.665, 0.56, 0.49, 0.842 for red, green, "
+                                       "blue, near-infrared; overrides the sensor. Empty "
+                                       "(the default): from the sensor."))
         form.addRow(tr("Band wavelengths (µm)"), self.wavelengths)
 
         self.patch = QDoubleSpinBox()
@@ -385,12 +394,15 @@ class BackboneInputs(QObject):
         super().__init__(parent)
         self.settings = settings
         self.backbone = enum_combo(BACKBONE_LABELS, "dofa-base")
-        self.backbone.setToolTip(tr("The frozen image model. DOFA reads any bands through "
-                                    "their wavelengths; timm models read red, green and "
-                                    "blue; the spectral baseline needs no weights."))
+        self.backbone.setToolTip(tr("The frozen image model. DOFA base (the default) reads "
+                                    "any bands through their wavelengths; timm models read "
+                                    "red, green and blue; the spectral baseline needs no "
+                                    "weights and runs in seconds, to try a set-up."))
         form.addRow(tr("Backbone"), self.backbone)
         self.timm_name = QLineEdit()
         self.timm_name.setPlaceholderText(tr("timm model name, e.g. resnet50"))
+        self.timm_name.setToolTip(tr("The name of the timm image model, as timm spells it "
+                                     "(e.g. resnet50); its weights file goes in Weights."))
         self.timm_label = QLabel(tr("timm model"))
         form.addRow(self.timm_label, self.timm_name)
         self.weights = QgsFileWidget()
@@ -470,8 +482,15 @@ class BackboneInputs(QObject):
             return []
         if self.weights.filePath().strip() or self.found_weights():
             return []
-        return [(tr("Choose weights file…"), self.choose_weights),
+        return [(tr("Get weights…"), self.get_weights),
+                (tr("Choose weights file…"), self.choose_weights),
                 (tr("Use the spectral baseline"), self.use_spectral)]
+
+    def get_weights(self) -> None:
+        """The weights manager on this folder: download or import, then re-validate."""
+        from .weights_dialog import open_weights_dialog
+
+        open_weights_dialog(self.weights_folder(), self.weights.window(), self._update)
 
     def choose_weights(self) -> None:
         from qgis.PyQt.QtWidgets import QFileDialog
@@ -514,6 +533,7 @@ def add_plot_rows(dialog, iface) -> None:
     for name in ("ortho", "releves", "plot_id", "species", "cover_scale"):
         setattr(dialog, name, getattr(dialog.inputs, name))
     dialog.bands = BandInputs(dialog.form, tr(
-        "Side of the square image patch centred on each plot."), dialog)
+        "Side of the square image patch centred on each plot, in metres (default 100 m, "
+        "as in the BotaCLIP paper): the image the model reads for each relevé."), dialog)
     for name in ("sensor", "wavelengths", "patch"):
         setattr(dialog, name, getattr(dialog.bands, name))

@@ -96,7 +96,8 @@ class EmbedDialog(TaskDialog):
 
         self.model = folder_widget(tr("empty: the raw backbone below"))
         self.model.setToolTip(tr("A model folder made by 'Train model…'. It names its own "
-                                 "backbone, bands and patch size."))
+                                 "backbone, bands and patch size. Empty: the raw backbone "
+                                 "chosen below, without BotaCLIP's training."))
         self.form.addRow(tr("Model folder"), self.model)
         self._add_model_rows()
         self._add_area_rows(iface)
@@ -144,25 +145,33 @@ class EmbedDialog(TaskDialog):
         if iface is not None:
             self.extent.setMapCanvas(iface.mapCanvas())
         self.extent.setToolTip(tr("Limit the run to this extent (taken in the orthophoto's "
-                                  "CRS)."))
+                                  "CRS), e.g. the map view, to try settings on a small area "
+                                  "first. Empty (the default): the whole orthophoto."))
         self.form.addRow(tr("Extent"), self.extent)
 
         self.mask = QgsMapLayerComboBox()
         self.mask.setFilters(LAYER_FILTER_POLYGON)
         self.mask.setAllowEmptyLayer(True)
         self.mask.setLayer(None)
-        self.mask.setToolTip(tr("Optional polygons: only patches inside them are embedded."))
+        self.mask.setToolTip(tr("Optional polygons: only patches inside them are embedded, "
+                                "the rest is no-data (e.g. leave out lakes or towns). Empty "
+                                "(the default): every patch."))
         self.form.addRow(tr("Mask polygons"), self.mask)
 
     def _add_run_rows(self) -> None:
         self.precision = enum_combo(PRECISION_LABELS, "auto")
-        self.precision.setToolTip(tr("bfloat16 is about twice as fast on recent CPUs and "
-                                     "GPUs; it is used only where its embeddings agree with "
+        self.precision.setToolTip(tr("The arithmetic of the model. bfloat16 is about twice "
+                                     "as fast on recent CPUs and GPUs; Automatic (the "
+                                     "default) uses it only where its embeddings agree with "
                                      "float32."))
         self.form.addRow(tr("Precision"), self.precision)
         self.device = device_combo(self.settings.device)
         self.form.addRow(tr("Device"), self.device)
         self.dtype = enum_combo(DTYPE_LABELS, "float16")
+        self.dtype.setToolTip(tr("How each value is stored in the embedding raster. "
+                                 "float16 (the default) takes half the disk space of float32 "
+                                 "and is precise enough for maps; float32 for exact "
+                                 "values."))
         self.form.addRow(tr("Data type"), self.dtype)
 
     def _add_output_rows(self) -> None:

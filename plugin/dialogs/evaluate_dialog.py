@@ -50,8 +50,8 @@ class EvaluateDialog(TaskDialog):
         self._add_model_rows()
         self._add_protocol_rows()
         self.folder = folder_widget()
-        self.folder.setToolTip(tr("The folder to write evaluation.json and report.html "
-                                  "in."))
+        self.folder.setToolTip(tr("The folder to write evaluation.json (every score) and "
+                                  "report.html (box plots and the tests, in sentences) in."))
         self.form.addRow(tr("Report folder"), self.folder)
         self.open_report_button = QPushButton(tr("Open report"))
         self.open_report_button.hide()
@@ -91,11 +91,11 @@ class EvaluateDialog(TaskDialog):
         self.folds.setValue(5)
         self.folds.setToolTip(tr("Spatial folds: blocks of points held out together, the "
                                  "same for every source, so that the comparison is "
-                                 "paired."))
+                                 "paired (default 5)."))
         self.form.addRow(tr("Folds"), self.folds)
         self.estimator = enum_combo(ESTIMATOR_LABELS, "rf")
         self.estimator.setToolTip(tr("The model fitted on each source's embeddings; the "
-                                     "random forest is the paper's."))
+                                     "random forest (the default) is the paper's."))
         self.form.addRow(tr("Estimator"), self.estimator)
         self.device = device_combo(self.settings.device)
         self.form.addRow(tr("Device"), self.device)

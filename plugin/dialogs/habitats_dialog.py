@@ -68,15 +68,20 @@ class HabitatsDialog(TaskDialog):
         self.form.addRow(tr("Embedding raster"), self.embeddings)
 
     def _add_k_rows(self) -> None:
-        self.k = _spin(2, MAX_K, 8, tr("How many habitat types the map is cut into."))
+        self.k = _spin(2, MAX_K, 8, tr("How many habitat types the map is cut into (default "
+                                       "8): more gives finer, smaller types. Unused when k "
+                                       "is chosen automatically."))
         self.form.addRow(tr("Number of clusters"), self.k)
         self.auto_k = QCheckBox(tr("Choose k automatically (Davies-Bouldin index)"))
         self.auto_k.setToolTip(tr("Try every k of the range below and keep the one with the "
                                   "lowest Davies-Bouldin index (compact clusters far apart), "
                                   "as the BotaCLIP paper does; the curve is in the message."))
         self.form.addRow("", self.auto_k)
-        self.k_min = _spin(2, MAX_K - 1, 3, tr("The smallest k tried."))
-        self.k_max = _spin(3, MAX_K, 15, tr("The largest k tried (included)."))
+        self.k_min = _spin(2, MAX_K - 1, 3, tr("The smallest number of clusters tried when "
+                                               "k is chosen automatically (default 3)."))
+        self.k_max = _spin(3, MAX_K, 15, tr("The largest number of clusters tried when k is "
+                                            "chosen automatically, included (default 15); "
+                                            "each k tried adds a k-means fit."))
         row = QWidget()
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
@@ -85,14 +90,16 @@ class HabitatsDialog(TaskDialog):
         box.addWidget(self.k_max)
         box.addStretch(1)
         self.form.addRow(tr("Range of k"), row)
-        self.seed = _spin(0, 2**31 - 1, 0, tr("The same seed gives the same sample of pixels "
-                                              "and the same map."))
+        self.seed = _spin(0, 2**31 - 1, 0, tr("The same seed (default 0) gives the same "
+                                              "sample of pixels and the same map; another "
+                                              "seed shows how stable the clusters are."))
         self.form.addRow(tr("Seed"), self.seed)
 
     def _add_summary_rows(self) -> None:
         self.summary = folder_widget(tr("empty: no summary"))
         self.summary.setToolTip(tr("Optional: a folder for clusters.html and clusters.json, "
-                                   "with the area of each cluster."))
+                                   "with the area of each cluster. Empty (the default): "
+                                   "no summary."))
         self.form.addRow(tr("Summary folder"), self.summary)
         self.ortho = QgsMapLayerComboBox()
         self.ortho.setFilters(LAYER_FILTER_RASTER)

@@ -80,11 +80,22 @@ class ImportDialog(TaskDialog):
 
         self.table = QgsFileWidget()
         self.table.setFilter(CSV_FILTER)
-        self.table.setToolTip(tr("One row per taxon in a plot: plot id, taxon name, cover."))
+        self.table.setToolTip(tr("The long table, a CSV file with one row per taxon in a "
+                                 "plot: plot id, taxon name, cover (as exported from "
+                                 "Turboveg or a spreadsheet; comma, semicolon or tab)."))
         self.form.addRow(tr("Long table (CSV)"), self.table)
         self.table_plot_id = QComboBox()
         self.taxon = QComboBox()
         self.cover = QComboBox()
+        self.table_plot_id.setToolTip(tr("The column of the long table that names the plot "
+                                         "of each row; chosen from its name (plot_id, "
+                                         "releve...) when it can be guessed."))
+        self.taxon.setToolTip(tr("The column of the long table that holds the taxon name. "
+                                 "Names are tidied (spaces, capitals, 'subsp.'), not matched "
+                                 "to a checklist."))
+        self.cover.setToolTip(tr("The column of the long table that holds the cover: "
+                                 "Braun-Blanquet codes, percentages, fractions, presence "
+                                 "marks or counts (see Cover scale)."))
         self.form.addRow(tr("Plot id column"), self.table_plot_id)
         self.form.addRow(tr("Taxon column"), self.taxon)
         self.form.addRow(tr("Cover column"), self.cover)
@@ -93,11 +104,19 @@ class ImportDialog(TaskDialog):
 
         self.header = QgsFileWidget()
         self.header.setFilter(CSV_FILTER)
-        self.header.setToolTip(tr("One row per plot: plot id and coordinates."))
+        self.header.setToolTip(tr("The plot table, a CSV file with one row per plot: its "
+                                  "plot id and coordinates. A plot id found twice is "
+                                  "refused."))
         self.form.addRow(tr("Plot table (CSV)"), self.header)
         self.plot_id = QComboBox()
         self.x = QComboBox()
         self.y = QComboBox()
+        self.plot_id.setToolTip(tr("The column of the plot table that names each plot, as "
+                                   "in the long table (the names may differ)."))
+        self.x.setToolTip(tr("The column of the plot table with the X coordinate: easting, "
+                             "or longitude in degrees (then EPSG:4326 below)."))
+        self.y.setToolTip(tr("The column of the plot table with the Y coordinate: northing, "
+                             "or latitude in degrees (then EPSG:4326 below)."))
         self.form.addRow(tr("Plot id column (plot table)"), self.plot_id)
         self.form.addRow(tr("X column"), self.x)
         self.form.addRow(tr("Y column"), self.y)
@@ -114,8 +133,9 @@ class ImportDialog(TaskDialog):
         self.output = QgsFileWidget()
         self.output.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.output.setFilter("GeoPackage (*.gpkg)")
-        self.output.setToolTip(tr("The relevé layer to write: one point per plot, one column "
-                                  "per taxon."))
+        self.output.setToolTip(tr("The relevé layer to write, a GeoPackage: one point per "
+                                  "plot, one column per taxon. Proposed beside the long "
+                                  "table."))
         self.form.addRow(tr("Output layer"), self.output)
 
         self.table.fileChanged.connect(self._table_changed)

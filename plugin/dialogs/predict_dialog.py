@@ -192,7 +192,9 @@ class PredictDialog(TaskDialog):
         self.folds.setValue(5)
         self.folds.setToolTip(tr("Spatial cross-validation: the points are grouped in blocks "
                                  "and each fold holds out whole blocks, so that the figures "
-                                 "reported come from places the model did not see."))
+                                 "reported come from places the model did not see. 5 (the "
+                                 "default) suits most data; fewer when there are few "
+                                 "points."))
         self.form.addRow(tr("Folds"), self.folds)
 
     def _add_advanced_rows(self) -> None:
@@ -214,18 +216,23 @@ class PredictDialog(TaskDialog):
         self.block.setDecimals(1)
         self.block.setSuffix(tr(" m"))
         self.block.setSpecialValueText(tr("automatic (5 pixels, at least twice the buffer)"))
-        self.block.setToolTip(tr("Side of the square blocks the folds are made of."))
+        self.block.setToolTip(tr("Side of the square blocks the folds are made of, in "
+                                 "metres: larger than the distance over which nearby points "
+                                 "resemble each other. Automatic (the default): 5 pixels, "
+                                 "at least twice the buffer."))
         form.addRow(tr("Block size"), self.block)
         self.background = QSpinBox()
         self.background.setRange(0, 1000000)
         self.background.setSpecialValueText(tr("automatic (10 per presence, at most 10 000)"))
         self.background.setToolTip(tr("Presence only: how many background points are drawn "
-                                      "from the raster to stand for the places available."))
+                                      "from the raster to stand for the places available. "
+                                      "Automatic (the default): 10 per presence, at most "
+                                      "10 000."))
         form.addRow(tr("Background points"), self.background)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip(tr("The same seed gives the same folds, background points and "
-                                "model."))
+        self.seed.setToolTip(tr("The same seed (default 0) gives the same folds, background "
+                                "points and model."))
         form.addRow(tr("Seed"), self.seed)
         self.form.addRow(self.advanced)
 
@@ -238,7 +245,8 @@ class PredictDialog(TaskDialog):
         self.form.addRow(tr("Prediction map"), self.output)
         self.report = folder_widget(tr("empty: no metrics file"))
         self.report.setToolTip(tr("A folder for metrics.json: the cross-validated metrics "
-                                  "of each target, fold by fold, with the point counts."))
+                                  "of each target, fold by fold, with the point counts. "
+                                  "Empty: no metrics file."))
         self.form.addRow(tr("Report folder"), self.report)
         self.predictor = _file_widget(
             QgsFileWidget.StorageMode.SaveFile,

@@ -101,6 +101,10 @@ class TargetList(QWidget):
         self.multiple = False
         self.list = QListWidget()
         self.list.setMaximumHeight(110)
+        self.list.setToolTip(tr("Tick the field to map: 0/1 for presence/absence, numbers "
+                                "for abundance, text for classes; none ticked, every point "
+                                "is a presence. Several fields only for abundance (a band "
+                                "each)."))
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.list)

@@ -87,8 +87,9 @@ class TrainDialog(TaskDialog):
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 10000)
         self.epochs.setValue(50)
-        self.epochs.setToolTip(tr("Passes over the training plots, at most: training stops "
-                                  "early when the validation recall no longer improves."))
+        self.epochs.setToolTip(tr("Passes over the training plots, at most (default 50): "
+                                  "training stops early when the validation recall no "
+                                  "longer improves, so a high value costs little."))
         self.form.addRow(tr("Epochs"), self.epochs)
 
         self.device = device_combo(self.settings.device)

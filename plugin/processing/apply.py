@@ -34,17 +34,21 @@ class ApplyAlgorithm(MapAlgorithm):
             "Nothing is fitted: the saved model, its cross-validation models and its area of "
             "applicability are used as they are, so that on the raster it was fitted on it "
             "gives the very map 'Predict map' wrote.\n\n"
-            "Predictor: the .zip file written by 'Predict map'. It holds numbers and "
+            "Inputs\n"
+            "Saved predictor: the .zip file written by 'Predict map'. It holds numbers and "
             "scikit-learn settings only and cannot run code when read. A file that is not "
             "a BotaCLIP predictor is refused; one saved by another scikit-learn version is "
-            "used with a warning.\n\n"
+            "used with a warning.\n"
             "Embedding raster: made by 'Embed orthophoto' with the same model as the one the "
             "predictor was fitted on. Another model (or another backbone or band count) is "
             "refused with both named, since its bands mean something else; a raster without "
-            "BotaCLIP's provenance tags is mapped with a warning.\n\n"
-            "Output: a cloud-optimised GeoTIFF with the same bands as the predicted map "
-            "(prediction, uncertainty, area of applicability), loaded styled; the number of "
-            "pixels mapped and of pixels inside the area of applicability.")
+            "BotaCLIP's provenance tags is mapped with a warning.\n"
+            "Prediction map: where the map is written (a GeoTIFF).\n\n"
+            "Outputs\n"
+            "Prediction map: a cloud-optimised GeoTIFF with the same bands as the predicted "
+            "map (prediction, uncertainty, area of applicability), loaded styled.\n"
+            "Pixels mapped and Pixels inside the area of applicability: how much of the "
+            "raster the predictor could map, and how much of it without extrapolating.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(

@@ -130,6 +130,46 @@ class BotaclipAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.PATCH_M, labels[2], NUMBER_DOUBLE, 100.0, False, 0.1))
 
+    @staticmethod
+    def releve_help(*, exclude_columns: bool = False) -> str:
+        """The help lines of the parameters of :meth:`add_releve_parameters`."""
+        text = tr(
+            "Orthophoto: the aerial image, any raster file GDAL reads (GeoTIFF, JPEG 2000, "
+            "VRT...), with its bands named or its sensor given below.\n"
+            "Relevés: the vegetation plots, one point (or polygon) per plot with one numeric "
+            "column per taxon (cover, presence or counts). Relevés kept as a long table (plot, "
+            "taxon, cover) go through 'Import relevés from a long table' first.\n"
+            "Plot id column: the column that names each plot; empty, 'plot_id' if there is "
+            "one, else the feature id.\n"
+            "Taxon columns: the columns that hold taxa; empty (the default), every numeric "
+            "column except the plot id, coordinates and elevation.")
+        if exclude_columns:
+            text += "\n" + tr(
+                "Columns that are not taxa: numeric columns to leave out of that default "
+                "(a year, a slope...).")
+        return text + "\n" + tr(
+            "Cover scale: how the covers are written. Automatic (the default) recognises "
+            "Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose "
+            "the scale when numbers alone are ambiguous (1 to 5 could be codes or percent).")
+
+    @staticmethod
+    def band_help(*, without_model: bool = False) -> str:
+        """The help lines of the parameters of :meth:`add_band_parameters`."""
+        text = tr(
+            "Sensor: which camera or satellite took the image, so that each band gets its "
+            "wavelength; Automatic (the default) reads the band names or colours of the "
+            "file.\n"
+            "Band wavelengths in micrometres: the centre wavelength of each band, in band "
+            "order, e.g. 0.665,0.56,0.49,0.842 for red, green, blue and near-infrared; they "
+            "override the sensor. Empty: from the sensor.\n"
+            "Patch size: the side of the square of image the model reads around each plot "
+            "or output pixel, in metres (default 100, as in the BotaCLIP paper).")
+        if without_model:
+            text += "\n" + tr(
+                "Sensor, Band wavelengths and Patch size are used only without a model "
+                "folder: a model names its own bands and patch size.")
+        return text
+
     def releve_inputs(self, parameters, context) -> dict:
         """``ortho``, ``releves`` (files) and ``options`` (a ReleveOptions) for the backend,
         from the parameters of :meth:`add_releve_parameters`."""

@@ -29,24 +29,25 @@ class CheckAlgorithm(BotaclipAlgorithm):
         return tr("Check orthophoto and relevés")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        return tr(
+        return "\n".join((tr(
             "Checks, before any model is trained, that your orthophoto and your vegetation "
             "relevés can be used together, and says for every plot whether it is usable and "
             "why not: its plot id is used twice, it has no coordinates, its centre is "
             "outside the orthophoto, too little of the image patch around it holds pixels, "
             "or no taxon is recorded in it. Nothing is dropped silently.\n\n"
-            "Relevés: one point (or polygon) per plot with one numeric column per taxon "
-            "(cover, presence or counts). Taxon columns: by default every numeric column "
-            "except the plot id, coordinates and elevation. Cover scale: Automatic "
-            "recognises Braun-Blanquet codes, presence marks, fractions, percentages and "
-            "counts; choose it when numbers alone are ambiguous.\n\n"
-            "Sensor: which camera or satellite took the image, so that each band gets its "
-            "wavelength; Automatic reads the band names. Wavelengths (micrometres, one per "
-            "band, e.g. 0.665,0.56,0.49) override it. Patch size: side of the square of "
-            "image around each plot, in metres. Minimum valid fraction: share of the patch "
-            "that must hold image pixels.\n\n"
-            "Outputs: the plots with their status, a JSON report, and a contact sheet of "
-            "sample patches to see what the model will see.")
+            "Inputs"),
+            self.releve_help(exclude_columns=True), self.band_help(), tr(
+            "Minimum valid fraction of a patch: the share of the patch that must hold image "
+            "pixels, not no-data, for the plot to be usable (0 to 1, default 0.8); lower it "
+            "for plots near the edge of the orthophoto.\n\n"
+            "Outputs\n"
+            "Plots with their status: the plots as points with a status field (usable, or "
+            "the reason why not), loaded styled.\n"
+            "Report (JSON): the count of each status, the plots that cannot be used and why, "
+            "taxon frequencies and raster details, for scripts.\n"
+            "Contact sheet (PNG, optional): image patches of sample plots side by side, to "
+            "see what the model will see.\n"
+            "Usable plots, Plots and Taxa: the counts, also written in the log.")))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_releve_parameters(exclude_columns=True)

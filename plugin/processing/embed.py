@@ -28,7 +28,9 @@ from .modelparams import (
     add_backbone_parameters,
     add_device_parameter,
     advanced,
+    backbone_help,
     backbone_kwargs,
+    device_help,
     device_value,
     embed_cache_dir,
     embed_raster_with_settings,
@@ -57,24 +59,44 @@ class EmbedAlgorithm(ModelAlgorithm):
         return tr("Embed orthophoto")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        return tr(
+        return "\n".join((tr(
             "Streams an orthophoto through a model and writes an embedding raster: the "
-            "image is cut into square patches on a grid (patch size and stride in metres), "
-            "each patch becomes one pixel whose bands are the patch's embedding. The pixel "
-            "size is the stride (default: half the patch, so that patches overlap); a patch "
-            "with too few valid image pixels is no-data. An interrupted or cancelled run "
-            "continues where it stopped when run again with the same settings.\n\n"
-            "Model: a model folder made by 'Train BotaCLIP model' (its backbone, bands and "
-            "patch size are used; a weights file given here replaces the backbone weights it "
-            "recorded). Without a model folder the raw backbone is used: choose it and its "
-            "weights (empty: looked up in the weights folder of BotaCLIP settings), the "
-            "sensor or wavelengths of the bands, and the patch size.\n\n"
-            "Extent and mask limit the area (the extent is taken in the orthophoto's CRS). "
-            "Precision: bfloat16 is used only where its embeddings agree with float32. The "
-            "embedding raster is a cloud-optimised GeoTIFF (float16 by default), written "
-            "under its final name only when complete.\n\n"
-            "Preview: the first three principal components of the embeddings as an RGB "
-            "image, loaded visible; the embedding raster itself is loaded unticked.")
+            "image is cut into square patches on a grid, and each patch becomes one pixel "
+            "whose bands are the patch's embedding. A patch with too few valid image pixels "
+            "is no-data. An interrupted or cancelled run continues where it stopped when run "
+            "again with the same settings; the raster appears under its final name only when "
+            "complete.\n\n"
+            "Inputs\n"
+            "Orthophoto: the aerial image to embed, any raster file GDAL reads.\n"
+            "Model folder: a model made by 'Train BotaCLIP model'; its backbone, bands and "
+            "patch size are used, and a weights file given below replaces the backbone "
+            "weights it recorded. Empty: the raw backbone chosen below, without BotaCLIP's "
+            "training."),
+            backbone_help(), self.band_help(without_model=True), tr(
+            "Stride: the distance between patch centres in metres, which is the pixel size "
+            "of the embedding raster; 0 (the default) is half the patch size, so that "
+            "patches overlap. A smaller stride gives a finer map and a longer run.\n"
+            "Extent: limits the run to a rectangle (taken in the orthophoto's CRS), e.g. to "
+            "try settings on a small area first; empty, the whole orthophoto.\n"
+            "Mask polygons: optional; only patches inside them are embedded, the rest is "
+            "no-data.\n"
+            "Precision: the model's arithmetic; bfloat16 is about twice as fast on recent "
+            "CPUs and GPUs, and Automatic (the default) uses it only where its embeddings "
+            "agree with float32."),
+            device_help(), tr(
+            "Embedding data type: float16 (the default) takes half the disk space of float32 "
+            "and is precise enough for maps.\n"
+            "Batch size: patches computed at once (an advanced parameter); 0, chosen from "
+            "the memory available.\n"
+            "Minimum valid fraction of a patch: the share of image pixels a patch needs to "
+            "get an embedding (0 to 1, default 0.5).\n\n"
+            "Outputs\n"
+            "Embeddings: a cloud-optimised GeoTIFF with one band per embedding dimension and "
+            "the model's provenance in its tags, loaded unticked (it is read by 'Predict "
+            "map', 'Similarity map' and the other map tools, not looked at).\n"
+            "Embedding preview: optional, the first three principal components of the "
+            "embeddings as an RGB image, loaded visible: places the model sees alike get "
+            "alike colours.")))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(self.ORTHO, tr("Orthophoto")))

@@ -23,7 +23,9 @@ from .modelparams import (
     add_backbone_parameters,
     add_device_parameter,
     advanced,
+    backbone_help,
     backbone_kwargs,
+    device_help,
     device_value,
 )
 from .predict import MapAlgorithm, n_jobs
@@ -58,23 +60,47 @@ class EvaluateAlgorithm(MapAlgorithm):
         return tr("Evaluate embedding sources")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        return tr(
+        return "\n".join((tr(
             "Compares embedding sources as predictors on your data, with the protocol of "
             "the BotaCLIP paper: the spectral baseline (band statistics, always), the frozen "
             "image backbone (with a model folder, or when DOFA weights are found) and the "
             "BotaCLIP model (with a model folder). A source that cannot be evaluated is "
-            "named in the report with the reason.\n\n"
-            "Tasks: plant presence per taxon from the relevés (taxa with at least the "
-            "minimum number of presences and of absences; the plots the model was trained "
-            "on are left out), and, optionally, the target field(s) of a point layer "
-            "(presence, presence only, abundance or classes; automatic: presence with a "
-            "field, presence only without).\n\n"
-            "Every source is judged on the same spatial folds (blocks with a buffer, "
-            "repeated with new blocks), so that the comparison is paired: a Wilcoxon test "
-            "across folds says whether one source beats another, and by how much.\n\n"
-            "Output: a folder with evaluation.json and report.html (box plots per source, a "
-            "table laid out like the paper's, and sentences saying which source wins where, "
-            "with how many folds and points stand behind each figure).")
+            "named in the report with the reason. Every source is judged on the same spatial "
+            "folds (blocks with a buffer, repeated with new blocks), so that the comparison "
+            "is paired: a Wilcoxon test across folds says whether one source beats another, "
+            "and by how much.\n\n"
+            "Inputs"),
+            self.releve_help(), tr(
+            "The relevés give one task per taxon, plant presence; the plots the model was "
+            "trained on are left out.\n"
+            "Point layer to evaluate on as well: optional, your own observations (e.g. "
+            "butterflies, soil samples).\n"
+            "Target field: the field(s) of the point layer to predict.\n"
+            "Task of the point layer: presence, presence only, abundance or classes; "
+            "Automatic (the default): presence with a target field, presence only "
+            "without.\n"
+            "Model folder: a model made by 'Train BotaCLIP model'; it adds the BotaCLIP "
+            "source and the frozen backbone it was built on. Empty: no BotaCLIP source, and "
+            "the backbone below is compared when its weights are found."),
+            backbone_help(), self.band_help(without_model=True), tr(
+            "Repeats of the cross-validation: how many times it is repeated with new blocks "
+            "(default 5); 5 folds × 5 repeats give 25 paired scores per source, enough for "
+            "a Wilcoxon test.\n"
+            "Spatial cross-validation folds: blocks of points held out together, the same "
+            "for every source (default 5).\n"
+            "Estimator: the model fitted on each source's embeddings (an advanced parameter); "
+            "the random forest (the default) is the paper's.\n"
+            "Taxa evaluated: a taxon is a task only with at least this many presences and as "
+            "many absences among the plots (default 10).\n"
+            "Random seed: the same seed gives the same blocks and folds (default 0)."),
+            device_help(), tr(
+            "Evaluation report folder: where the report is written.\n\n"
+            "Outputs\n"
+            "Evaluation report folder: the folder holding both files below.\n"
+            "Evaluation report: report.html, with box plots per source, a table laid out "
+            "like the paper's, and sentences saying which source wins where, with how many "
+            "folds and points stand behind each figure (also written in the log).\n"
+            "Evaluation figures: evaluation.json, every score of every fold, for scripts.")))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_releve_parameters()

@@ -74,6 +74,28 @@ def add_backbone_parameters(alg) -> None:
         False))
 
 
+def backbone_help() -> str:
+    """The help lines of the parameters of :func:`add_backbone_parameters`."""
+    return tr(
+        "Image backbone: the frozen image model. DOFA base (the default, recommended) reads "
+        "any bands through their wavelengths; DOFA small is the fastest, DOFA large the "
+        "largest; a timm model reads red, green and blue; the spectral baseline (band "
+        "statistics) needs no weights and runs in seconds, to try a set-up.\n"
+        "timm model name: for the timm backbone only, the model's name as timm spells it "
+        "(e.g. resnet50; an advanced parameter).\n"
+        "Backbone weights file: the backbone's checkpoint (.safetensors, .pth...); empty, "
+        "the DOFA file is looked up in the weights folder of BotaCLIP settings.\n"
+        "Random weights: seeded random backbone weights, to test a set-up without the "
+        "weights file; the results mean nothing, and every output records it.")
+
+
+def device_help() -> str:
+    """The help line of the parameter of :func:`add_device_parameter`."""
+    return tr(
+        "Device: where the model runs. As in BotaCLIP settings (the default), Automatic (a "
+        "CUDA GPU when PyTorch sees one), the CPU, or the GPU.")
+
+
 def add_device_parameter(alg) -> None:
     alg.addParameter(QgsProcessingParameterEnum(
         DEVICE, tr("Device"), [tr("As in BotaCLIP settings")]

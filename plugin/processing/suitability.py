@@ -46,13 +46,23 @@ class SuitabilityAlgorithm(ZeroShotAlgorithm):
             "the model's relevé encoder places each taxon alone in the shared space, and "
             "every pixel of the embedding raster gets its cosine similarity to it (-1 to 1), "
             "one band per taxon.\n\n"
-            "Model folder: the model the embedding raster was made with (its adapter); "
-            "another raster is refused with the reason. Taxa: names separated by ';' "
-            "(names the model does not know are refused, with the nearest known names "
-            "suggested), or All: every taxon of the model.\n\n"
-            "Expected community: two more bands, the expected richness (soft retrieval "
-            "over the model's training relevés, with the temperature fitted on its "
-            "validation split) and the most likely taxon per pixel, named in the legend.")
+            "Inputs\n"
+            "Model folder: the model the embedding raster was made with (its adapter and "
+            "relevé encoder).\n"
+            "Embedding raster: made by 'Embed orthophoto' with this model; one made with "
+            "another model or a raw backbone is refused, with the reason.\n"
+            "Taxa, separated by ';': the taxa to map, one band each; names the model does "
+            "not know are refused, with the nearest known names suggested.\n"
+            "All the model's taxa: one band for every taxon the model knows, instead of the "
+            "list.\n"
+            "Expected community: two more bands, the expected richness (soft retrieval over "
+            "the model's training relevés, with the temperature fitted on its validation "
+            "split) and the most likely taxon per pixel, named in the legend.\n\n"
+            "Outputs\n"
+            "Suitability map: a cloud-optimised GeoTIFF, one band per taxon (the cosine of "
+            "each pixel to the taxon, -1 to 1), then the expected community's bands, loaded "
+            "styled.\n"
+            "Taxa mapped: how many taxa got a band.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(

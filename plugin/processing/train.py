@@ -22,7 +22,9 @@ from .modelparams import (
     add_backbone_parameters,
     add_device_parameter,
     advanced,
+    backbone_help,
     backbone_kwargs,
+    device_help,
     device_value,
 )
 
@@ -78,31 +80,48 @@ class TrainAlgorithm(ModelAlgorithm):
         return tr("Train BotaCLIP model")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        return tr(
+        return "\n".join((tr(
             "Trains a BotaCLIP model: it teaches a frozen Earth-observation image model "
             "(DOFA) what the vegetation relevés say about the image around each plot. A "
             "light adapter on the image features and a relevé encoder are trained together so "
-            "that the image patch of a plot and its list of taxa get similar embeddings.\n\n"
-            "Relevés: one point (or polygon) per plot with one numeric column per taxon. "
-            "Taxon columns: by default every numeric column except the plot id and "
-            "coordinates. At least 150 usable plots are needed: 50 each to train, to choose "
-            "the epoch kept (validation) and to test the model (the figures reported); by "
-            "default 60 %, 20 % and 20 % of the plots, in separate spatial blocks. Training "
-            "plots closer than the buffer (default: the patch size) to a validation or test "
-            "plot are left out, so that no training patch overlaps a held-out one.\n\n"
-            "Sensor or wavelengths give each band its wavelength (see 'Check orthophoto and "
-            "relevés'). Patch size: side of the square of image around each plot, in "
-            "metres. Backbone: DOFA base is the reference; its weights file is looked up in "
-            "the weights folder of BotaCLIP settings unless you give one. The spectral "
-            "baseline needs no weights. Random weights are for testing the set-up only.\n\n"
-            "The backbone runs once per plot (and per flip and rotation of its patch); its "
-            "features are cached, so a second training on the same data starts at once. "
-            "Training stops early when the validation recall stops improving.\n\n"
-            "Outputs: the model folder (used by 'Embed orthophoto'), an HTML report with the "
-            "loss curves and the test recall@1/5/10 of the trained model, the untrained model "
-            "and chance, and these recalls as numbers: RECALL_*, UNTRAINED_* and CHANCE_10 "
-            "are test figures (held-out plots that chose nothing); VAL_* are the validation "
-            "figures, which chose the epoch and so flatter the model.")
+            "that the image patch of a plot and its list of taxa get similar embeddings. The "
+            "backbone runs once per plot (and per flip and rotation of its patch); its "
+            "features are cached, so a second training on the same data starts at once.\n"
+            "At least 150 usable plots are needed: 50 each to train, to choose the epoch kept "
+            "(validation) and to test the model (the figures reported); by default 60 %, 20 % "
+            "and 20 % of the plots, in separate spatial blocks.\n\n"
+            "Inputs"),
+            self.releve_help(), tr(
+            "Cover transform for the relevé encoder: how covers are fed to it (an advanced "
+            "parameter); the square root of cover (the default) keeps rare taxa visible "
+            "beside dominant ones."),
+            self.band_help(), backbone_help(), tr(
+            "Epochs: passes over the training plots, at most (default 50): training stops "
+            "early when the validation recall no longer improves, so a high value costs "
+            "little.\n"
+            "Random seed: the same seed gives the same split of the plots and the same "
+            "model (default 0)."),
+            device_help(), tr(
+            "Minimum valid fraction of a patch: the share of a plot's patch that must hold "
+            "image pixels for the plot to be used (0 to 1, default 0.8).\n"
+            "Buffer between training and held-out plots: training plots closer than this "
+            "(in metres; empty, the patch size) to a validation or test plot are left out, "
+            "so that no training patch overlaps a held-out one.\n"
+            "Model folder: the folder to write the model into (config.json, the trained "
+            "weights, the report); 'Embed orthophoto' reads it.\n\n"
+            "Outputs\n"
+            "Model folder: the trained model.\n"
+            "Training report: an HTML page with the loss curves and the recall@1/5/10 of the "
+            "trained model, the untrained model and chance.\n"
+            "Recall@10 is the share of plots whose own relevé is among the 10 nearest to "
+            "their image (image to relevé) or whose image is among the 10 nearest to their "
+            "relevé (relevé to image). Test recall@10 (of the trained and the untrained "
+            "model) and Test recall@10 by chance are measured on the test plots, which chose "
+            "nothing: the figures to report. Validation recall@10 (trained) and Validation "
+            "recall@10 by chance are measured on the validation plots, which chose the epoch "
+            "and so flatter the model.\n"
+            "Plots used, Test plots, Training plots left out by the buffer, Taxa and Best "
+            "epoch: where the plots went and when training peaked.")))
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_releve_parameters()

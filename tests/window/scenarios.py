@@ -318,7 +318,22 @@ def check(ctx):
     yield SETTLE
     canvas = ctx.iface.mapCanvas()
     yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
-    ctx.shot("check-map")
+    ctx.shot("check-map", keep=True)
+
+
+RUNNING_SHOT_AT = 20.0      # % of a run at which the guide's "running task" picture is taken
+
+
+def shoot_running(ctx, dlg, label: str, percent: float):
+    """Once the dialog's task has reached ``percent``, a screenshot of it running (kept for
+    the guide) and ``ctx.facts["running_shot"]``: the dialog as shown then, with the task's
+    status (the picture shows a running task only if that status is "running")."""
+    yield ctx.until(lambda: dlg.task is not None and (
+        dlg.task.status in DONE or dlg.task.progress_adapter.max_percent >= percent), 120,
+        f"the task to reach {percent} %")
+    yield 0.1                                   # the progress bar repainted
+    ctx.facts["running_shot"] = dict(dialog_state(dlg), task_status=dlg.task.status)
+    ctx.shot(label, keep=True)
 
 
 @scenario
@@ -339,6 +354,7 @@ def train(ctx):
     click(ctx, dlg.ok_button, "Run")
     yield 0.2
     ctx.facts["while_running"] = dialog_state(dlg)
+    yield from shoot_running(ctx, dlg, "train-running", RUNNING_SHOT_AT)
     yield from wait_task(ctx, dlg, timeout=150)
     yield SETTLE
     ctx.facts.update(outcome(ctx, dlg))
@@ -589,6 +605,40 @@ def cancel_predict(ctx, out):
 
 
 @scenario
+def habitats(ctx):
+    """Habitat clusters from the menu on the demo's embeddings: k chosen automatically
+    (Davies-Bouldin over 3 to 8), a summary with thumbnails from the orthophoto; the map
+    comes back paletted with a legend "habitat 1"..., above the orthophoto."""
+    yield from load_map_inputs(ctx)
+    ctx.project.layerTreeRoot().findLayer(
+        ctx.project.mapLayersByName("Butterflies")[0].id()).setItemVisibilityChecked(False)
+    dlg = yield from open_tool(ctx, "habitats")
+    ctx.facts["preselected"] = dlg.embeddings.currentLayer().name()
+    dlg.auto_k.setChecked(True)
+    dlg.k_max.setValue(8)
+    dlg.summary.setFilePath(str(ctx.work / "habitats_summary"))
+    dlg.ortho.setLayer(ctx.project.mapLayersByName("Orthophoto")[0])
+    out = ctx.work / "habitats.tif"
+    dlg.output.setFilePath(str(out))
+    yield SETTLE
+    ctx.facts["before_run"] = dialog_state(dlg)
+    ctx.shot("habitats-dialog")
+    click(ctx, dlg.ok_button, "Run")
+    yield from wait_task(ctx, dlg, timeout=120)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["layers"] = layer_tree(ctx)
+    ctx.facts["legend"] = legend_labels(ctx, "habitats.tif")
+    ctx.facts["outputs"] = sorted(p.name for p in ctx.work.iterdir())
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield SETTLE
+    canvas = ctx.iface.mapCanvas()
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw")
+    ctx.shot("habitats-map", keep=True)
+
+
+@scenario
 def similar(ctx):
     """Find similar places from the plugin's action over the demo's embeddings: a real
     mouse click on the map adds the similarity layer of the view (the clicked place is
@@ -683,3 +733,9 @@ def demo_project(ctx):
         / max(extent.width() * extent.height(), 1e-9) if ortho is not None else 0.0}
     ctx.facts["qgis_bar"] = bar_items(ctx.iface.messageBar())
     ctx.shot("demo-project", keep=True)
+    # the guide's picture of the menu: Raster > BotaCLIP open over the demo project
+    menu = yield from open_plugin_menu(ctx)
+    ctx.facts["menu_over_project"] = [a.text() for a in menu.actions() if not a.isSeparator()]
+    ctx.shot("menu", keep=True)
+    menu.hide()
+    ctx.iface.rasterMenu().hide()
