@@ -24,10 +24,15 @@
     300 m synthetic orthophoto at 20 cm (36 patches) and extrapolated from the streaming rate
     (400 patches per km²).
 
+(e) DOFA-base end to end against its bare forward at the same precision and batches, in
+    float32 and bfloat16 (asked explicitly: emulated and slower on a CPU without
+    AVX512-BF16), 248 patches of 100 m every 18.75 m on the 300 m orthophoto at 0.2 m, batch
+    size and reader threads calibrated at the start of each run (target >= 0.9).
+
 Models: (a)+(b) dofa-small (384 dimensions, 224 px) on 50 m patches every 25 m of a
 150 m x 300 m orthophoto at 20 cm (72 patches), and the tiny DOFA (20 m patches every 5 m,
-3,600 patches); (c) a 1-block DOFA of 32 dimensions at 32 px; (d) dofa-base. Random weights
-everywhere (speed does not depend on the values).
+3,600 patches); (c) a 1-block DOFA of 32 dimensions at 32 px; (d), (e) dofa-base. Random
+weights everywhere (speed does not depend on the values).
 
     python -m botaclip.bench.bench_embed [out_dir]
 """
@@ -247,6 +252,69 @@ def efficiency_and_speedup(tmp: Path, ortho: Path, rounds: int = 4) -> dict:
     return {"dofa_small": small, "tiny": tiny}
 
 
+# ------------------------------------------------------------------------------ DOFA-base
+
+def base_ratio(tmp: Path, ortho: Path, precisions=("float32", "bfloat16", "int8"),
+               stride_m: float = 18.75) -> dict:
+    """(e) DOFA-base end to end against its bare forward, side by side in one run, at each
+    precision asked for explicitly (int8 too: dynamic quantisation, CPU): an embedding of
+    the 300 m orthophoto at 0.2 m (100 m patches every 18.75 m: 248 with enough valid
+    pixels) with the batch size and reader threads its calibration measured, then the very
+    batches it fed the model through the bare forward at the same precision. Ratio = bare
+    forward seconds / streaming seconds (target >= 0.9), in wall time and in CPU time of
+    this process."""
+    out = {"model": "dofa-base (random weights)", "stride_m": stride_m, "patch_m": 100.0}
+    for precision in precisions:
+        kept: list = []
+        load0 = os.getloadavg()[0]
+        res = _embed(ortho, tmp / f"base-{precision}.tif", tmp / f"sb-{precision}",
+                     backbone="dofa-base", weights="none", patch_m=100.0, stride_m=stride_m,
+                     precision=precision, device="cpu", resume=False, calibrate="always",
+                     _keep_inputs=kept)
+        from ..backend.embed import read_embedding_tags
+        from ..backend.models.backbones import backbone_from_reference
+
+        bb = backbone_from_reference(read_embedding_tags(res.out)["BOTACLIP_BACKBONE_REFERENCE"])
+        bare_s, bare_cpu = _bare_forward(bb, kept, res.precision)
+        kept.clear()
+        cal = res.calibration
+        out[precision] = {
+            "precision": res.precision, "patches": res.n_patches, "batch_size": res.batch_size,
+            "workers": res.workers, "union": res.union, "calibration": cal,
+            "calibration_share": cal.get("seconds", 0.0) / res.seconds,
+            "loop_s": res.loop_seconds, "call_s": res.seconds, "bare_s": bare_s,
+            "forward_in_loop_s": res.forward_seconds,
+            "patches_per_s_loop": res.n_patches / res.loop_seconds,
+            "patches_per_s_bare": res.n_patches / bare_s,
+            "ratio_loop": bare_s / res.loop_seconds, "ratio_call": bare_s / res.seconds,
+            "ratio_loop_cpu": bare_cpu / res.loop_cpu_seconds,
+            "load_average": [load0, os.getloadavg()[0]]}
+    for p in precisions:        # the bare forward's speed-up over float32 on this CPU
+        if p != "float32" and "float32" in out:
+            out[p]["bare_over_float32"] = (out[p]["patches_per_s_bare"]
+                                           / out["float32"]["patches_per_s_bare"])
+    return out
+
+
+def _base_rows(base: dict) -> list:
+    rows = []
+    for p in ("float32", "bfloat16", "int8"):
+        r = base.get(p)
+        if not r:
+            continue
+        rows.append((f"base {p}", f"{r['ratio_loop']:.2f} streaming / bare forward "
+                     f"({r['patches_per_s_loop']:.2f} vs {r['patches_per_s_bare']:.2f} "
+                     f"patches/s; CPU time {r['ratio_loop_cpu']:.2f}), {r['ratio_call']:.2f} "
+                     f"whole call; batch {r['batch_size']} and {r['workers']} reader(s) "
+                     f"measured ({r['calibration'].get('seconds', 0):.0f} s, "
+                     f"{100 * r['calibration_share']:.0f} % of the call); target "
+                     f"{TARGET_EFFICIENCY}: "
+                     f"{'met' if r['ratio_loop'] >= TARGET_EFFICIENCY else 'NOT met'}"
+                     + (f"; bare forward {r['bare_over_float32']:.2f}x float32's"
+                        if "bare_over_float32" in r else "")))
+    return rows
+
+
 # ------------------------------------------------------------------------------ memory
 
 def _synthetic_raster(path: Path, size: int, pixel_m: float) -> Path:
@@ -357,7 +425,9 @@ def run(out_dir="bench-out") -> dict:
         ab = efficiency_and_speedup(tmp, ortho)
         mem = peak_memory(tmp)
         bd = bd_ortho_rate(tmp, ortho)
+        base = base_ratio(tmp, ortho)
     figures = {"efficiency_and_speedup": ab, "peak_memory": mem, "bd_ortho": bd,
+               "dofa_base_vs_bare": base,
                "seconds": time.perf_counter() - t0, "torch": torch.__version__,
                "threads": torch.get_num_threads(), "cpu": platform.processor() or "?",
                "cpus": os.cpu_count(), "botaclip": __version__,
@@ -414,6 +484,7 @@ def run(out_dir="bench-out") -> dict:
                      f"{bd['float32']['batch_size']}); {bd['auto']['km2_per_h']:.1f} km²/h at "
                      f"auto ({bd['auto']['precision']}); extrapolated from "
                      f"{bd['float32']['patches']} patches"),
+        *_base_rows(base),
         ("total", f"{figures['seconds']:.0f} s"),
     ]
     print("bench_embed: streaming orthophotos through the model (CPU)")

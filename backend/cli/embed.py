@@ -3,9 +3,12 @@
     botaclip embed (--model MODEL_DIR | --backbone NAME --weights PATH|none [band options]
                     [--patch-m M]) --ortho RASTER --out EMB.tif [--stride-m S]
                    [--extent xmin,ymin,xmax,ymax] [--mask POLYGONS] [--preview PREVIEW.tif]
-                   [--device auto|cpu|cuda] [--precision auto|float32|bfloat16]
+                   [--device auto|cpu|cuda] [--precision auto|float32|bfloat16|int8]
                    [--batch-size N] [--dtype float16|float32] [--min-valid F] [--workers N]
-                   [--no-resume] [--cache-dir DIR] [--backbone-config JSON] [--quiet] [--json]
+                   [--calibrate auto|always|never] [--no-resume] [--cache-dir DIR]
+                   [--backbone-config JSON] [--quiet] [--json]
+                   [--scheduler local[:N]|tcp://HOST:PORT|FILE.json [--keep-tiles]
+                    [--tile-patches N]]
 
 Exit status as for every command (see backend.cli.main): 0 written, 2 bad input or
 environment, 130 cancelled or interrupted (finished blocks are kept: the same command
@@ -49,6 +52,7 @@ def register(sub) -> None:
     add_overwrite_option(p, "a raster (--out, --preview)")
     _add_extent_options(p)
     _add_run_options(p)
+    _add_scale_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(func=cmd_embed)
@@ -72,23 +76,45 @@ def _add_run_options(p) -> None:
     """How the run goes: device, precision, batches, output type, workers, resume."""
     p.add_argument("--device", default="auto", metavar="auto|cpu|cuda",
                    help="where the model runs (default auto: a GPU when there is one)")
-    p.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16"],
-                   help="bfloat16 is used only after checking it agrees with float32 "
-                   "(default auto: bfloat16 where it is native and faster)")
+    p.add_argument("--precision", default="auto",
+                   choices=["auto", "float32", "bfloat16", "int8"],
+                   help="float32, bfloat16 (autocast) or int8 (CPU: linear layers quantised) "
+                   "as asked, with a warning when it agrees poorly with float32 on sample "
+                   "patches; default auto: bfloat16 where it is native and agrees, int8 where "
+                   "it was measured faster and agrees, else float32")
     p.add_argument("--batch-size", type=int, metavar="N",
-                   help="patches per forward pass (default: from the device and free memory)")
+                   help="patches per forward pass (default: measured on this machine, see "
+                   "--calibrate)")
     p.add_argument("--dtype", default="float16", choices=["float16", "float32"],
                    help="output values (default float16: half the size)")
     p.add_argument("--min-valid", type=float, default=0.5, metavar="F",
                    help="least fraction of valid pixels for a patch to be embedded "
                    "(default 0.5); other pixels are nodata")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="reader threads (default 2-4; 0: read on the compute thread)")
+                   help="reader threads (default: from the measured read and model times; "
+                   "0: read on the compute thread)")
+    p.add_argument("--calibrate", default="auto", choices=["auto", "always", "never"],
+                   help="time a few batches at the start to choose the batch size and "
+                   "reader threads; auto: once per machine, model and precision (cached), "
+                   "and only for runs large enough to pay for it")
     p.add_argument("--no-resume", action="store_true",
                    help="start afresh even if an interrupted run of the same job is found")
     p.add_argument("--cache-dir", metavar="DIR",
                    help="where the resume state lives (default $BOTACLIP_CACHE_DIR/embed or "
                    "~/.cache/botaclip/embed)")
+
+
+def _add_scale_options(p) -> None:
+    """Scale out on Dask: where the tiles run, how big they are, whether they are kept."""
+    p.add_argument("--scheduler", metavar="local[:N]|tcp://HOST:PORT|FILE.json",
+                   help="embed tile by tile on Dask: local:N starts N worker processes here "
+                   "(one per GPU with --device cuda), tcp://HOST:PORT or a scheduler file "
+                   "joins a running cluster; the same raster, resumable tile by tile")
+    p.add_argument("--keep-tiles", action="store_true",
+                   help="with --scheduler: keep the tiles (OUT.tiles/) and write OUT.vrt over "
+                   "them instead of one COG")
+    p.add_argument("--tile-patches", type=int, metavar="N",
+                   help="with --scheduler: about N patches per tile (default 4096)")
 
 
 def cmd_embed(args) -> int:
@@ -97,6 +123,11 @@ def cmd_embed(args) -> int:
     if args.model and args.backbone_config:
         raise BotaclipError("--backbone-config goes with --backbone; a model bundle records "
                             "its backbone's architecture.")
+    if args.scheduler:
+        return _cmd_distributed(args)
+    if args.keep_tiles or args.tile_patches is not None:
+        raise BotaclipError("--keep-tiles and --tile-patches go with --scheduler (a run on "
+                            "Dask, tile by tile).")
     res = embed_raster(
         args.ortho, args.out, model=args.model, backbone=args.backbone, weights=args.weights,
         sensor=args.sensor, wavelengths=args.wavelengths,
@@ -104,7 +135,8 @@ def cmd_embed(args) -> int:
         extent=args.extent, mask=args.mask, preview=args.preview, device=args.device,
         precision=args.precision, batch_size=args.batch_size, dtype=args.dtype,
         min_valid=args.min_valid, workers=args.workers, resume=not args.no_resume,
-        cache_dir=args.cache_dir, overwrite=args.overwrite, progress=terminal_progress(args))
+        cache_dir=args.cache_dir, overwrite=args.overwrite, calibrate=args.calibrate,
+        progress=terminal_progress(args))
     if args.json:
         from ..bundle import to_jsonable
 
@@ -115,12 +147,52 @@ def cmd_embed(args) -> int:
     return 0
 
 
+def _cmd_distributed(args) -> int:
+    """`botaclip embed --scheduler ...`: the same settings, run tile by tile on Dask."""
+    from ..distributed import DEFAULT_TILE_PATCHES, embed_distributed
+
+    if args.cache_dir:
+        raise BotaclipError("--cache-dir does not apply with --scheduler: the tiles' resume "
+                            "state lives in the tile folder beside --out.")
+    res = embed_distributed(
+        args.ortho, args.out, scheduler=args.scheduler, keep_tiles=args.keep_tiles,
+        tile_patches=args.tile_patches or DEFAULT_TILE_PATCHES, preview=args.preview,
+        resume=not args.no_resume, overwrite=args.overwrite, progress=terminal_progress(args),
+        model=args.model, backbone=args.backbone, weights=args.weights, sensor=args.sensor,
+        wavelengths=args.wavelengths, backbone_config=args.backbone_config,
+        patch_m=args.patch_m, stride_m=args.stride_m, extent=args.extent, mask=args.mask,
+        device=args.device, precision=args.precision, batch_size=args.batch_size,
+        dtype=args.dtype, min_valid=args.min_valid, workers=args.workers,
+        calibrate=args.calibrate)
+    if args.json:
+        from ..bundle import to_jsonable
+
+        json.dump(to_jsonable(res.to_dict()), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    d, h, w = res.shape
+    print(f"Embedding written to {res.out}: {w} x {h} pixels, {d} bands ({res.dtype}); "
+          f"{res.n_patches} patches embedded; {res.n_tiles} tiles ({res.tiles_computed} "
+          f"computed, {res.tiles_resumed} resumed) on {res.scheduler}; {res.seconds:.1f} s "
+          f"({res.patches_per_s:.1f} patches/s, {res.precision}).")
+    if res.preview:
+        print(f"Preview written to {res.preview}.")
+    return 0
+
+
 def _print_summary(res) -> None:
     """The human-readable result of an embed run, on stdout."""
     d, h, w = res.shape
     print(f"Embedding written to {res.out}: {w} x {h} pixels, {d} bands ({res.dtype}), "
           f"{res.crs}; {res.n_patches} patches embedded, {res.n_nodata} nodata; "
           f"{res.seconds:.1f} s ({res.patches_per_s:.1f} patches/s, {res.precision}, "
-          f"batch {res.batch_size}).")
+          f"batch {res.batch_size}, {res.workers} reader thread(s), "
+          f"{_chosen_by(res.calibration)}).")
     if res.preview:
         print(f"Preview written to {res.preview}.")
+
+
+def _chosen_by(calibration: dict) -> str:
+    """How the batch size was chosen, in a few words."""
+    return {"measured": "measured on this machine", "cache": "from the calibration cache",
+            "given": "as given"}.get((calibration or {}).get("source"), "memory rule")

@@ -19,17 +19,17 @@ from ..io import gdalutil  # noqa: F401  (turns GDAL exceptions on)
 from ..io.atomic import atomic_output
 from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
-from ..io.patches import PatchReader, sample_patches
 from ..io.raster import check_complete, check_patch_size, raster_info
 from ..progress import SILENT, Progress
 from .cog import block_is_empty, create_temp, embedding_tags, write_cog, write_tags
 from .grid import Grid, intersect, is_empty, parse_extent, plan_grid
 from .mask import AreaMask
-from .model import EmbedModel, auto_batch_size, resolve_model
+from .model import EmbedModel, resolve_model
 from .preview import write_preview
 from .reader import PatchProducer, choose_union
 from .state import STATE_FORMAT, EmbedState, check_disk, default_state_dir, state_key
 from .stream import BlockWriter, StreamStats, stream_blocks
+from .tuning import check_calibrate, resumed_calibration, tune
 
 DTYPES = ("float16", "float32")
 DEFAULT_BLOCK_PX = 32       # output block (temporary tile, unit of resume) in pixels
@@ -62,6 +62,7 @@ class EmbedResult:
     state_dir: Path
     union: int                     # patches per side read as one window (1: one read each)
     tags: dict = field(default_factory=dict)
+    calibration: dict = field(default_factory=dict)   # batch size and readers: how chosen
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -99,6 +100,11 @@ class _Job:
     keep: list | None
     blocks: list                   # (id, c0, r0, w, h) of every output block, by id
     overwrite: bool = False        # replace a raster at out/preview that is not ours
+    window: tuple | None = None    # (c0, r0, w, h) of the full grid: a tile (distributed)
+    plan: dict | None = None       # filled with the chosen settings instead of running
+    calibrate: str = "auto"        # measure batch size and readers: auto, always, never
+    cache_root: Path | None = None  # the cache folder (resume states, calibration)
+    tuning: object = None          # the run's Calibration (embed/tuning)
 
 
 def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights=None,
@@ -108,8 +114,10 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
                  batch_size: int | None = None, dtype: str = "float16",
                  min_valid: float = 0.5, workers: int | None = None, resume: bool = True,
                  cache_dir=None, block_px: int | None = None, overwrite: bool = False,
-                 progress: Progress = SILENT, _keep_inputs: list | None = None
-                 ) -> EmbedResult:
+                 calibrate: str = "auto",
+                 progress: Progress = SILENT, _keep_inputs: list | None = None,
+                 _window: tuple | None = None, _cache: dict | None = None,
+                 _plan: dict | None = None) -> EmbedResult | None:
     """Embed ``ortho`` into the COG ``out`` (the grid: :mod:`.grid`; validity and streaming:
     :mod:`.reader`; resume: :mod:`.state`; output: :mod:`.cog`).
 
@@ -125,7 +133,16 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
     block size (16, 32 or 64; default 32). ``out`` and ``preview`` are checked before any
     work: not an input (the orthophoto and its side-cars, the mask, the model), not a
     raster of the user's unless ``overwrite`` (ours, known by its tags, are replaced).
+    ``calibrate``: batch size and reader threads measured at the start of a large run and
+    cached per machine, model and precision ("auto"), at every start ("always") or never
+    (the memory rule; :mod:`.calibrate`).
     ``_keep_inputs`` (benchmarks): a list that receives every prepared batch.
+    Hooks of :mod:`backend.distributed` (tiles on Dask workers): ``_window`` (c0, r0, w, h),
+    cells of the full grid with c0, r0 on block edges: only that window is computed and
+    written, with the same patch centres, blocks and batches as the whole run (a tile may be
+    all nodata); ``_cache`` a dict holding the resolved model under "model" (a worker
+    resolves it once); ``_plan`` a dict filled with the settings a run would choose
+    (precision, batch size, grid, state key) and None returned, nothing computed.
     """
     t_start = time.perf_counter()
     out, preview = _check_outputs(out, preview, input_files(ortho, mask, model, weights),
@@ -138,22 +155,27 @@ def embed_raster(ortho, out, *, model=None, backbone: str | None = None, weights
     from ..models.backbones import resolve_device
 
     dev = resolve_device(device)
-    emb_model = resolve_model(info, model=model, backbone=backbone, weights=weights,
-                              sensor=sensor, wavelengths=wavelengths,
-                              backbone_config=backbone_config, patch_m=patch_m, device=dev,
-                              progress=progress)
+    emb_model = (_cache or {}).get("model") or resolve_model(
+        info, model=model, backbone=backbone, weights=weights, sensor=sensor,
+        wavelengths=wavelengths, backbone_config=backbone_config, patch_m=patch_m,
+        device=dev, progress=progress)
+    if _cache is not None:
+        _cache["model"] = emb_model
     for note in emb_model.notes:
         progress.info(note)
     stride, step = _stride(emb_model, stride_m, info, min_valid)
     area, area_mask = _area(ortho, info, extent, mask, progress)
     grid = plan_grid(tuple(area), step)
+    if _window is not None:
+        grid = _window_grid(grid, _window, block_px)
     union, step_px = choose_union(emb_model, step, info.linear_unit_m, block_px)
     job = _Job(ortho=ortho, out=out, preview=preview, info=info, model=emb_model, grid=grid,
                dtype=dtype, precision=precision, batch_size=batch_size, workers=workers,
                resume=resume, union=union, step_px=step_px, stride=stride, extent=extent,
                area_mask=area_mask, min_valid=min_valid, block_px=block_px,
                progress=progress, t_start=t_start, keep=_keep_inputs,
-               blocks=_blocks(grid, block_px), overwrite=overwrite)
+               blocks=_blocks(grid, block_px), overwrite=overwrite, window=_window,
+               plan=_plan, calibrate=check_calibrate(calibrate))
     state = _state(job, cache_dir, dev.type)
     # another run writing the same raster (whatever its settings) is refused here, before work
     with hold_outputs(out, preview, what="embedding raster", progress=progress):
@@ -279,6 +301,7 @@ def _area(ortho, info, extent, mask, progress: Progress) -> tuple:
 def _state(job: _Job, cache_dir, device_type: str) -> EmbedState:
     """The resume state of these inputs and settings (not yet locked)."""
     cache_root = Path(cache_dir).expanduser() if cache_dir else default_state_dir()
+    job.cache_root = cache_root
     model = job.model
     key_desc = {
         "format": STATE_FORMAT, "raster": raster_identity(job.ortho), "model": model.identity,
@@ -298,6 +321,17 @@ def _blocks(grid: Grid, block_px: int) -> list:
     return [(r * nb_c + c, c * block_px, r * block_px,
              min(block_px, W - c * block_px), min(block_px, H - r * block_px))
             for r in range(nb_r) for c in range(nb_c)]
+
+
+def _window_grid(grid: Grid, window, block_px: int) -> Grid:
+    """The part (c0, r0, w, h) of ``grid``, whose blocks are blocks of ``grid``."""
+    c0, r0, w, h = (int(v) for v in window)
+    if (c0 % block_px or r0 % block_px or w < 1 or h < 1 or c0 + w > grid.width
+            or r0 + h > grid.height):
+        raise BotaclipError(f"Internal error: the window {tuple(window)} is not made of "
+                            f"whole {block_px}-pixel blocks of the {grid.width} x "
+                            f"{grid.height} grid.")
+    return Grid(col0=grid.col0 + c0, row0=grid.row0 - r0, step=grid.step, width=w, height=h)
 
 
 def _saved_state(state: EmbedState, resume: bool) -> dict | None:
@@ -340,38 +374,21 @@ def _resume(job: _Job, state: EmbedState, data: dict) -> int:
         job.progress.info(f"Resuming with the batch size of the interrupted run ({bs}, not "
                           f"{job.batch_size}), so that the values are the same as one run's.")
     job.progress.info(f"Resuming the embedding from {state.folder}.")
+    job.tuning = resumed_calibration(data, bs)
     return bs
 
 
 def _start(job: _Job, state: EmbedState) -> int:
-    """Choose the precision and the batch size, create the state's GeoTIFF and save the
-    state; the batch size."""
-    from ..models.backbones import bf16_native_cpu
-
-    model, bb, precision = job.model, job.model.backbone, job.precision
-    needs_samples = precision == "bfloat16" or (
-        precision == "auto" and bb.model is not None
-        and (bb.device.type == "cuda" or bf16_native_cpu()))
-    samples = None
-    if needs_samples:
-        with PatchReader(job.ortho, model.patch_m, model.patch_px, model.resampling,
-                         model.bands) as reader:
-            samples = sample_patches(reader, job.grid.spread_centres(64), n=8,
-                                     min_valid=job.min_valid)
-    if samples is None and needs_samples:
-        job.progress.info("No patch with enough valid pixels for the bfloat16 check: "
-                          "float32 is used.")
-        bb.precision, bb.precision_check = "float32", {"requested": precision,
-                                                       "chosen": "float32",
-                                                       "note": "no sample patch"}
-    else:
-        bb.choose_precision(precision, samples, job.progress)
-    bs = int(job.batch_size) if job.batch_size else auto_batch_size(bb, len(model.bands),
-                                                                     model.patch_px)
+    """Choose the precision, the batch size and the reader threads (:mod:`.tuning`), create
+    the state's GeoTIFF and save the state; the batch size."""
+    model, bb = job.model, job.model.backbone
+    job.tuning = tune(job, job.blocks, job.calibrate)
+    bs = job.tuning.batch_size
     data = {"format": STATE_FORMAT, "precision": bb.precision,
             "precision_check": bb.precision_check, "batch_size": bs,
             "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "output": str(job.out), "blocks": len(job.blocks), "block_px": job.block_px}
+            "output": str(job.out), "blocks": len(job.blocks), "block_px": job.block_px,
+            "calibration": job.tuning.record()}
     create_temp(state.tif, job.grid.width, job.grid.height, model.dim, job.dtype,
                 job.grid.geotransform, job.info.srs_wkt, job.block_px)
     state.done_path.write_text("", encoding="ascii")
@@ -408,10 +425,16 @@ def _run(job: _Job, state: EmbedState) -> EmbedResult:
     data = _saved_state(state, job.resume)
     _check_free_disk(job, state)
     bs = _resume(job, state, data) if data is not None else _start(job, state)
+    if job.plan is not None:        # distributed planning: the settings, no work
+        job.plan.update(grid=job.grid, batch_size=bs, key=state.key_desc, model=job.model,
+                        block_px=job.block_px, calibration=job.tuning.record(),
+                        precision_check=job.model.backbone.precision_check)
+        return None
     tds = gdal.Open(str(state.tif), gdal.GA_Update)
     done = _blocks_done(state, tds, job.blocks)
     todo = [block for block in job.blocks if block[0] not in done]
-    n_workers = _n_workers(job.workers, todo)
+    n_workers = _n_workers(job.workers if job.workers is not None else job.tuning.workers,
+                           todo)
     _say_plan(job, bs, n_workers, len(job.blocks) - len(todo) if done else None)
     prod = PatchProducer(ortho=job.ortho, model=job.model, grid=job.grid, blocks=todo,
                          min_valid=job.min_valid, batch_size=bs, union=job.union,
@@ -438,7 +461,7 @@ def _run(job: _Job, state: EmbedState) -> EmbedResult:
         raise BotaclipError(f"Internal error: {len(todo) - n_written} output block(s) were "
                             "not finished by the reader threads. Run the same command again "
                             "to complete them.")
-    if patches_resumed + stats.n_computed == 0:
+    if patches_resumed + stats.n_computed == 0 and job.window is None:
         tds = None
         state.clear()
         raise _all_nodata(job)
@@ -490,6 +513,9 @@ def _tag(job: _Job, tds, bs: int, n_computed: int) -> dict:
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         n_computed=n_computed, total=job.grid.width * job.grid.height, info=job.info,
         batch_size=bs)
+    tags["BOTACLIP_CALIBRATION"] = job.tuning.record()
+    if job.window is not None:
+        tags["BOTACLIP_WINDOW"] = {"window": list(job.window), "of": "the full grid's cells"}
     write_tags(tds, tags, job.model.dim)
     tds.FlushCache()
     return tags
@@ -511,7 +537,8 @@ def _result(job: _Job, state: EmbedState, tags: dict, stats: StreamStats, *, bs:
         precision=bb.precision, precision_check=dict(bb.precision_check), batch_size=bs,
         workers=n_workers, dtype=job.dtype, blocks=len(job.blocks),
         blocks_resumed=blocks_resumed, patches_resumed=patches_resumed,
-        state_dir=state.folder, union=job.union, tags=tags)
+        state_dir=state.folder, union=job.union, tags=tags,
+        calibration=job.tuning.record())
 
 
 def _write_outputs(job: _Job, state: EmbedState, tags: dict) -> None:
@@ -519,6 +546,8 @@ def _write_outputs(job: _Job, state: EmbedState, tags: dict) -> None:
     D, W, H = job.model.dim, job.grid.width, job.grid.height
     # 128 px tiles for many bands (a tile of 768 half floats is 24 MB) and small outputs
     cog_block = 256 if D <= 64 and max(W, H) > 512 else 128
+    if job.window is not None:     # a tile: its blocks, not half-empty (padded) COG blocks
+        cog_block = job.block_px
     with atomic_output(job.out, owned=is_our_raster, overwrite=job.overwrite,
                        what="embedding raster") as tmp_out:
         write_cog(state.tif, tmp_out, block=cog_block, predictor=True, resampling="AVERAGE",

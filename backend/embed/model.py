@@ -3,8 +3,9 @@ backbone, with the patch size, bands and resampling it reads, and the batch size
 the device.
 
 :func:`resolve_model` checks a bundle against the raster (bands, patch size, wavelengths) or
-builds a backbone from the band options; :func:`auto_batch_size` sizes batches from the free
-memory; :func:`load_backbone_config` reads ``--backbone-config``.
+builds a backbone from the band options; :func:`batch_limits` sizes batches from the free
+memory (a default that each run's calibration refines); :func:`load_backbone_config` reads
+``--backbone-config``.
 """
 
 from __future__ import annotations
@@ -186,13 +187,13 @@ def _activation_bytes(backbone, channels: int) -> int:
     return tokens * (dim * 4 + heads * tokens) * 4 * 2
 
 
-def auto_batch_size(backbone, channels: int, patch_px: int) -> int:
-    """A batch size from the device and its free memory.
+def batch_limits(backbone, channels: int, patch_px: int) -> tuple[int, int]:
+    """(the default batch size, the most memory allows) on the backbone's device.
 
-    CPU: batches whose widest activations stay around 64 MB (dofa-base 4, dofa-small 8,
-    tiny models 256; on a 2-core CPU a ViT's throughput hardly changes from 1 to 32
-    patches, while tiny models need large batches), never more than a quarter of the
-    available memory. GPU: as large as half the free memory allows, up to 256."""
+    CPU default: batches whose widest activations stay around 64 MB (dofa-base 4, dofa-small
+    8, tiny models 256), a guess that the run's calibration (:mod:`.calibrate`) replaces by a
+    measurement; never more than a quarter of the available memory. GPU: as large as half
+    the free memory allows, up to 256, for both."""
     import psutil
 
     act = max(1, _activation_bytes(backbone, channels))
@@ -202,11 +203,16 @@ def auto_batch_size(backbone, channels: int, patch_px: int) -> int:
         import torch
 
         free, _ = torch.cuda.mem_get_info(backbone.device)
-        n = int(0.5 * free // per_patch)
-        cap = 256
+        cap = max(1, min(256, int(0.5 * free // per_patch)))
+        n = cap
     else:
         avail = psutil.virtual_memory().available
-        n = min(int(0.25 * avail // per_patch), int((64 << 20) // act))
-        cap = 256 if backbone.model is not None else 64
-    n = max(1, min(cap, n))
-    return 1 << (n.bit_length() - 1)       # a power of two
+        top = 256 if backbone.model is not None else 64
+        cap = max(1, min(top, int(0.25 * avail // per_patch)))
+        n = max(1, min(cap, int((64 << 20) // act)))
+    return 1 << (n.bit_length() - 1), cap      # a power of two
+
+
+def auto_batch_size(backbone, channels: int, patch_px: int) -> int:
+    """The default batch size of :func:`batch_limits`."""
+    return batch_limits(backbone, channels, patch_px)[0]

@@ -23,10 +23,8 @@ windows of the raster (:func:`backend.io.band_stats.sample_band_stats`) and stor
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,14 +36,15 @@ from torch.nn import functional as F
 
 from ..errors import BotaclipError
 from ..progress import SILENT, Progress
+from . import precision as P
+from .precision import LOW_PRECISIONS, PRECISIONS  # noqa: F401  (the public names)
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 DOFA_NAMES = ("dofa-small", "dofa-base", "dofa-large")
 BACKBONES_HELP = ("dofa-small, dofa-base, dofa-large, dofa-custom (with a config), timm:NAME "
                   "or spectral")
-BF16_MIN_COSINE = 0.995
-PRECISIONS = ("auto", "float32", "bfloat16")
+BF16_MIN_COSINE = P.MIN_COSINE     # lowest raw cosine auto accepts (see precision.py)
 NODATA_FILL = "band mean of the input normalisation (0 after normalising)"
 NODATA_SPECTRAL = "left out (statistics over the valid pixels only)"
 
@@ -153,6 +152,7 @@ class Backbone:
     precision: str = "float32"
     precision_check: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    int8_model: torch.nn.Module | None = field(default=None, repr=False, compare=False)
 
     # -- identity ---------------------------------------------------------------------------
     def reference(self) -> dict:
@@ -210,14 +210,22 @@ class Backbone:
         precision = precision or self.precision
         if self.model is None:
             return spectral_features(x, self.wavelengths, self.normalization)
-        autocast = (torch.autocast(device_type=x.device.type, dtype=torch.bfloat16)
-                    if precision == "bfloat16" else contextlib.nullcontext())
-        with autocast:
-            if self.name.startswith("dofa"):
-                out = self.model(x, self.wavelengths)
-            else:
-                out = self.model(x)
+        model = self.model
+        if precision == "int8":
+            model = self.quantized()
+        with P.autocast(precision, x.device):
+            out = model(x, self.wavelengths) if self.name.startswith("dofa") else model(x)
         return out.float()
+
+    def quantized(self) -> torch.nn.Module:
+        """The int8 copy of the model (linear layers dynamically quantised), made once."""
+        if self.device.type != "cpu":
+            raise BotaclipError(f"--precision int8 runs on the CPU only (dynamic quantisation); "
+                                f"this backbone is on {self.device}. Use bfloat16 on a GPU, or "
+                                "--device cpu.")
+        if self.int8_model is None:
+            self.int8_model = P.int8_model(self.model, self.name)
+        return self.int8_model
 
     def features(self, patches, precision: str | None = None) -> Tensor:
         """Raw patches [B, C, P, P] (numpy or tensor) -> float32 features [B, dim]."""
@@ -226,60 +234,77 @@ class Backbone:
     # -- precision --------------------------------------------------------------------------
     def choose_precision(self, requested: str, sample_patches, progress: Progress = SILENT
                          ) -> str:
-        """Set and return the precision. "bfloat16" or "auto" run the sample patches in both
-        precisions; bfloat16 is kept only when every sample's cosine with float32 is at least
-        0.995. "auto" tries bfloat16 only where it is native (GPUs, CPUs with AVX512-BF16 or
-        AMX: about 2-4x faster than float32 for a ViT-B on such a CPU; emulated elsewhere and
-        slower). The choice does not depend on timings, which are noisy on a shared machine:
-        the same data and settings give the same precision, hence the same feature cache.
-        The check, timings included, is recorded in :attr:`precision_check`."""
+        """Set and return the precision (:mod:`.precision`), recorded with its check in
+        :attr:`precision_check`.
+
+        An explicit "bfloat16" or "int8" is the user's decision: it is honoured, after
+        measuring its agreement with float32 on the sample patches, with a warning carrying
+        the measured cosines when they are below what "auto" accepts (and when bfloat16 is
+        emulated on this CPU, hence slower). "auto" tries bfloat16 only where it is native
+        (GPUs, CPUs with AVX512-BF16 or AMX) and keeps it only when it agrees
+        (:func:`.precision.agrees`), else float32 with the reason. The choice between the
+        two does not depend on timings, which are noisy on a shared machine: the same data
+        and settings give the same precision, hence the same feature cache (int8 is chosen
+        by auto only in the embedding engine, where it was measured faster: embed/tuning)."""
         requested = (requested or "auto").lower()
         if requested not in PRECISIONS:
-            raise BotaclipError(f"Unknown precision {requested!r}: use auto, float32 or bfloat16.")
+            raise BotaclipError(f"Unknown precision {requested!r}: use auto, float32, bfloat16 "
+                                "or int8.")
         check = {"requested": requested, "device": str(self.device)}
         if requested == "float32" or self.model is None:
-            if self.model is None and requested == "bfloat16":
+            if self.model is None and requested in LOW_PRECISIONS:
                 check["note"] = "the spectral baseline always computes in float32"
-            self.precision = "float32"
-            self.precision_check = {**check, "chosen": "float32"}
-            return self.precision
+            return self._set_precision("float32", check)
+        if requested == "int8":
+            self.quantized()                    # refused early on a GPU or without layers
         native = self.device.type == "cuda" or bf16_native_cpu()
         check["bf16_native"] = native
         if requested == "auto" and not native:
-            check["note"] = ("this CPU has no native bfloat16 (AVX512-BF16/AMX): emulated "
-                             "bfloat16 is slower than float32")
-            self.precision = "float32"
-            self.precision_check = {**check, "chosen": "float32"}
+            check["reason"] = check["note"] = (
+                "this CPU has no native bfloat16 (AVX512-BF16/AMX): emulated bfloat16 is "
+                "slower than float32")
             progress.info("Precision: float32 (" + check["note"] + ").")
-            return self.precision
-        x = self.prepare(sample_patches)
-        self.forward_prepared(x[:1], "float32")     # warm-up: first calls pay set-up costs
-        self.forward_prepared(x[:1], "bfloat16")
-        t0 = time.perf_counter()
-        ref = self.forward_prepared(x, "float32")
-        t1 = time.perf_counter()
-        low = self.forward_prepared(x, "bfloat16")
-        t2 = time.perf_counter()
-        cos = F.cosine_similarity(ref, low, dim=1)
-        check.update({"samples": int(len(x)), "min_cosine": float(cos.min()),
-                      "mean_cosine": float(cos.mean()), "float32_s": round(t1 - t0, 4),
-                      "bfloat16_s": round(t2 - t1, 4)})
-        ok = float(cos.min()) >= BF16_MIN_COSINE
-        if not ok:
-            msg = (f"bfloat16 embeddings disagree with float32 (lowest cosine "
-                   f"{float(cos.min()):.4f} < {BF16_MIN_COSINE}); using float32.")
-            if requested == "bfloat16":
-                progress.warn(msg)
-            else:
-                progress.info(msg)
-            chosen = "float32"
+            return self._set_precision("float32", check)
+        candidate = "bfloat16" if requested == "auto" else requested
+        if sample_patches is None or len(sample_patches) == 0:
+            return self._unchecked(requested, candidate, check, progress)
+        check.update(self.measure_precision(sample_patches, candidate))
+        ok = P.agrees(check, BF16_MIN_COSINE)
+        check["agrees"] = ok
+        if requested == "auto":
+            chosen = candidate if ok else "float32"
+            if not ok:
+                check["reason"] = (f"{candidate} disagrees with float32: {P.describe(check)}; "
+                                   f"{P.criterion(BF16_MIN_COSINE)}")
+                progress.info(f"Precision: float32, because {check['reason']}.")
         else:
-            chosen = "bfloat16"
+            chosen = requested
+            P.warn_explicit(requested, check, native, progress, BF16_MIN_COSINE)
+        self._set_precision(chosen, check)
+        if requested != "auto" or ok:
+            progress.info(f"Precision: {chosen} ({candidate} vs float32: {P.describe(check)}).")
+        return chosen
+
+    def measure_precision(self, sample_patches, precision: str) -> dict:
+        """Agreement and seconds of ``precision`` against float32 on raw sample patches."""
+        return P.compare(self.forward_prepared, self.prepare(sample_patches), precision)
+
+    def _set_precision(self, chosen: str, check: dict) -> str:
         self.precision = chosen
         self.precision_check = {**check, "chosen": chosen}
-        progress.info(f"Precision: {chosen} (bfloat16 vs float32: lowest cosine "
-                      f"{check['min_cosine']:.5f}).")
         return chosen
+
+    def _unchecked(self, requested: str, candidate: str, check: dict, progress: Progress
+                   ) -> str:
+        """No sample patch to compare on: auto stays in float32; an explicit request is
+        honoured, said to be unchecked."""
+        check["note"] = "no sample patch to compare with float32"
+        if requested == "auto":
+            progress.info("Precision: float32 (no sample patch to check bfloat16 on).")
+            return self._set_precision("float32", check)
+        progress.warn(f"Precision: {candidate} as asked, unchecked: no sample patch had "
+                      "enough valid pixels to compare it with float32.")
+        return self._set_precision(candidate, check)
 
 
 # --------------------------------------------------------------------------- spectral baseline
