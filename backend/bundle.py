@@ -52,8 +52,8 @@ def software_versions() -> dict:
     try:
         import timm
         versions["timm"] = timm.__version__
-    except ImportError:
-        versions["timm"] = None
+    except Exception:  # noqa: BLE001  (a timm built for another torch raises RuntimeError;
+        versions["timm"] = None  # only the optional timm backbone needs it)
     return versions
 
 
