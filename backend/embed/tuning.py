@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from ..errors import BotaclipError
 from ..io.patches import PatchReader, sample_patches
-from ..models import precision as P
 from .calibrate import (
     CALIBRATE_MODES,
     MIN_RUN_FACTOR,
@@ -71,6 +70,7 @@ def precision_samples(job):
 
 def choose_precision(job) -> None:
     """Step 1: the backbone's precision, checked on sample patches where it needs them."""
+    from ..models import precision as P  # torch: only when a run needs it
     from ..models.backbones import bf16_native_cpu
 
     bb, wanted = job.model.backbone, job.precision
@@ -176,6 +176,8 @@ def _consider_int8(job, cal: Calibration, key: str, pool, todo: list, planned: i
     """Step 3 (module docstring): int8's speed, measured once per machine and model and
     cached, then its agreement on this run's samples; the precision switched when both
     pass."""
+    from ..models import precision as P  # torch: only when a run needs it
+
     bb = job.model.backbone
     speed = cal.figures.get("int8")
     if speed is None:
