@@ -17,8 +17,8 @@ import time
 import traceback
 from pathlib import Path
 
-BENCHES = ("bench_backbone", "bench_train", "bench_embed", "bench_maps", "bench_zeroshot",
-           "bench_distributed")
+BENCHES = ("bench_backbone", "bench_precision", "bench_train", "bench_embed", "bench_maps",
+           "bench_zeroshot", "bench_distributed")
 
 
 def main(argv=None) -> int:

@@ -80,8 +80,8 @@ def _add_run_options(p) -> None:
                    choices=["auto", "float32", "bfloat16", "int8"],
                    help="float32, bfloat16 (autocast) or int8 (CPU: linear layers quantised) "
                    "as asked, with a warning when it agrees poorly with float32 on sample "
-                   "patches; default auto: bfloat16 where it is native and agrees, int8 where "
-                   "it was measured faster and agrees, else float32")
+                   "patches; default auto: bfloat16 where it is native and agrees, else float32 "
+                   "(auto never picks int8: see the README's Precision section)")
     p.add_argument("--batch-size", type=int, metavar="N",
                    help="patches per forward pass (default: measured on this machine, see "
                    "--calibrate)")

@@ -30,7 +30,6 @@ import json
 import math
 import os
 import platform
-import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,27 +209,6 @@ def time_interleaved(runs: dict, reps: int = REPS) -> dict:
             fn(x)
             best[label] = min(best[label], (time.perf_counter() - t0) / len(x))
     return best
-
-
-def paired_speedup(slow, fast, x, pairs: int = 2 * REPS + 1) -> tuple[float, tuple]:
-    """(median over ``pairs`` back-to-back pairs of time(slow) / time(fast), (the median
-    patches/s of each)): a ratio of two calls a moment apart, which a burst of load from
-    another program disturbs far less than two separate timings; order alternated."""
-    slow(x)
-    fast(x)
-    ratios, t_slow, t_fast = [], [], []
-    for i in range(pairs):
-        order = (slow, fast) if i % 2 == 0 else (fast, slow)
-        times = {}
-        for fn in order:
-            t0 = time.perf_counter()
-            fn(x)
-            times[fn] = time.perf_counter() - t0
-        ratios.append(times[slow] / times[fast])
-        t_slow.append(times[slow])
-        t_fast.append(times[fast])
-    return (statistics.median(ratios),
-            (len(x) / statistics.median(t_slow), len(x) / statistics.median(t_fast)))
 
 
 def pick(per_patch: dict) -> int:

@@ -244,8 +244,8 @@ class Backbone:
         (GPUs, CPUs with AVX512-BF16 or AMX) and keeps it only when it agrees
         (:func:`.precision.agrees`), else float32 with the reason. The choice between the
         two does not depend on timings, which are noisy on a shared machine: the same data
-        and settings give the same precision, hence the same feature cache (int8 is chosen
-        by auto only in the embedding engine, where it was measured faster: embed/tuning)."""
+        and settings give the same precision, hence the same feature cache. Auto never picks
+        int8 (embed/tuning says why)."""
         requested = (requested or "auto").lower()
         if requested not in PRECISIONS:
             raise BotaclipError(f"Unknown precision {requested!r}: use auto, float32, bfloat16 "

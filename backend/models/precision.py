@@ -40,7 +40,6 @@ PRECISIONS = ("auto", "float32", "bfloat16", "int8")
 LOW_PRECISIONS = ("bfloat16", "int8")
 MIN_COSINE = 0.995            # lowest raw cosine to float32 that auto accepts
 MIN_CENTRED_COSINE = 0.99     # lowest centred cosine to float32 that auto accepts
-INT8_MIN_SPEEDUP = 1.15       # auto picks int8 only when measured at least this much faster
 
 
 def agreement(ref: Tensor, low: Tensor) -> dict:
