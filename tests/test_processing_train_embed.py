@@ -1,14 +1,20 @@
 """The Train and Embed Processing algorithms through processing.run, on a tiny configuration
-(the demo landscape at 2 m pixels, the spectral baseline or a tiny random DOFA, 2 epochs)."""
+(the demo landscape at 2 m pixels, the spectral baseline or a tiny random DOFA, 2 epochs);
+Embed's precisions, calibration and Dask scheduler (a real LocalCluster of one worker)."""
 
 from __future__ import annotations
 
 import json
+import socket
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from helpers import TINY
 
-pytestmark = pytest.mark.qgis
+pytestmark = [pytest.mark.qgis,
+              pytest.mark.filterwarnings("ignore:DOFA runs with RANDOM weights")]
 
 TRAIN_PARAMS = ["ORTHO", "RELEVES", "PLOT_ID", "SPECIES_COLUMNS", "COVER_SCALE",
                 "COVER_TRANSFORM", "SENSOR", "WAVELENGTHS", "PATCH_M", "BACKBONE", "TIMM_MODEL",
@@ -16,8 +22,10 @@ TRAIN_PARAMS = ["ORTHO", "RELEVES", "PLOT_ID", "SPECIES_COLUMNS", "COVER_SCALE",
                 "OUTPUT"]
 EMBED_PARAMS = ["ORTHO", "MODEL", "BACKBONE", "TIMM_MODEL", "WEIGHTS", "RANDOM_WEIGHTS",
                 "SENSOR", "WAVELENGTHS", "PATCH_M", "STRIDE_M", "EXTENT", "MASK", "PRECISION",
-                "DEVICE", "DTYPE", "BATCH_SIZE", "MIN_VALID", "OUTPUT", "PREVIEW"]
+                "DEVICE", "DTYPE", "BATCH_SIZE", "MIN_VALID", "CALIBRATE", "SCHEDULER",
+                "KEEP_TILES", "TILE_PATCHES", "OUTPUT", "PREVIEW"]
 CPU = 2          # DEVICE: 0 = as in the settings, then auto, cpu, cuda
+FLOAT32, INT8 = 1, 3    # PRECISION: auto, float32, bfloat16, int8 (int8 appended: stable ids)
 
 
 def backbone_index(key: str) -> int:
@@ -85,6 +93,41 @@ def test_algorithms_and_declared_outputs(provider):
     assert train.parameterDefinition("OUTPUT").type() == "folderDestination"
     assert train.parameterDefinition("EPOCHS").defaultValue() == 50
     assert embed.parameterDefinition("PATCH_M").defaultValue() == 100
+
+
+def test_embed_precision_and_scale_parameters(provider):
+    """int8 is offered last (models saved with 0-2 keep their meaning); calibration and the
+    Dask options are advanced, off by default, and agree with the backend's bounds."""
+    from qgis.core import QgsApplication
+
+    from botaclip.backend.distributed import tiles
+    from botaclip.backend.models.precision import PRECISIONS
+    from botaclip.plugin.compat import PARAMETER_ADVANCED
+    from botaclip.plugin.processing import embed as E
+
+    alg = QgsApplication.processingRegistry().algorithmById("botaclip:embed")
+    options = alg.parameterDefinition("PRECISION").options()
+    assert [o.split(" ")[0] for o in options] == ["Automatic", "float32", "bfloat16", "int8"]
+    assert options[INT8].startswith("int8 (CPU only") and "changes some results" in \
+        options[INT8]
+    assert set(E.PRECISIONS) == set(PRECISIONS)
+    for name in ("CALIBRATE", "SCHEDULER", "KEEP_TILES", "TILE_PATCHES"):
+        p = alg.parameterDefinition(name)
+        assert p.flags() & PARAMETER_ADVANCED, name
+    assert alg.parameterDefinition("CALIBRATE").defaultValue() is False
+    assert alg.parameterDefinition("KEEP_TILES").defaultValue() is False
+    assert alg.parameterDefinition("SCHEDULER").flags() & alg.parameterDefinition(
+        "MASK").flags()                                       # optional, as the mask
+    patches = alg.parameterDefinition("TILE_PATCHES")
+    assert (patches.minimum(), patches.maximum()) == (tiles.MIN_TILE_PATCHES,
+                                                      tiles.MAX_TILE_PATCHES)
+    assert E.DEFAULT_TILE_PATCHES == tiles.DEFAULT_TILE_PATCHES
+    assert str(tiles.DEFAULT_TILE_PATCHES) in patches.description()
+    help_text = " ".join(alg.shortHelpString().split())
+    for words in ("int8 (CPU only) quantises", "Automatic never takes it",
+                  "Measure the best batch size", "local or local:N", "tcp://HOST:PORT",
+                  "Keep the tiles", "Patches per tile"):
+        assert words in help_text, words
 
 
 @pytest.mark.slow
@@ -235,3 +278,207 @@ def test_train_embed_statistics_chain_in_a_model(provider, demo, tmp_path):
     assert (tmp_path / "model" / "config.json").exists()
     assert res["embed"]["OUTPUT"] == str(tmp_path / "emb.tif")
     assert 0 < res["stats"]["MEAN"] <= 255 and res["stats"]["MAX"] <= 255
+
+
+# ----------------------------------------------------------------------------- precision, Dask
+
+@pytest.fixture(scope="module")
+def tiny_model(provider, demo, tmp_path_factory):
+    """A model on the tiny random DOFA (trained directly, ~10 s): Processing has no parameter
+    for a tiny architecture, but a model folder records its own."""
+    from botaclip.backend.train import train_model
+
+    root = tmp_path_factory.mktemp("tiny")
+    return train_model(ortho=str(demo.orthophoto), releves=str(demo.releves),
+                       out=str(root / "model"), backbone="dofa-custom", weights="none",
+                       backbone_config=dict(TINY), epochs=1, seed=0, device="cpu",
+                       precision="float32", cache_dir=str(root / "cache")).out
+
+
+def corner_extent(demo, side_m: float) -> str:
+    """The ``side_m`` square at the orthophoto's south-west corner, as Processing takes it."""
+    from qgis.core import QgsRasterLayer
+
+    ortho = QgsRasterLayer(str(demo.orthophoto), "o", "gdal")
+    e = ortho.extent()
+    return (f"{e.xMinimum()},{e.xMinimum() + side_m},{e.yMinimum()},{e.yMinimum() + side_m} "
+            f"[{ortho.crs().authid()}]")
+
+
+def test_embed_int8_and_calibration_reach_the_backend(provider, demo, tiny_model, tmp_path):
+    import processing
+
+    from botaclip.backend.embed import read_embedding_tags
+
+    res = processing.run("botaclip:embed", {
+        "ORTHO": str(demo.orthophoto), "MODEL": str(tiny_model),
+        "EXTENT": corner_extent(demo, 400.0), "PRECISION": INT8, "CALIBRATE": True,
+        "DEVICE": CPU, "OUTPUT": str(tmp_path / "emb.tif")})
+    tags = read_embedding_tags(res["OUTPUT"])
+    assert tags["BOTACLIP_PRECISION"] == "int8"
+    check = tags["BOTACLIP_PRECISION_CHECK"]
+    assert check["requested"] == check["chosen"] == "int8" and check["samples"] > 0
+    # "Calibrate first": measured at this run's start, not the cache nor the memory rule
+    assert tags["BOTACLIP_CALIBRATION"]["source"] == "measured"
+
+
+DASK_PARAMS = {"PRECISION": FLOAT32, "DTYPE": 1, "DEVICE": CPU}
+
+
+def float32_run(demo, model, out, **params) -> str:
+    """The raster of a float32 run, in this process unless ``params`` name a scheduler."""
+    import processing
+
+    return processing.run("botaclip:embed", dict(
+        DASK_PARAMS, ORTHO=str(demo.orthophoto), MODEL=str(model), OUTPUT=str(out),
+        **params))["OUTPUT"]
+
+
+def assert_same_raster(path, reference, shape) -> None:
+    """The same grid, nodata and values. The worker's torch threads are this machine's
+    cores, as this process's, so the float32 values are expected equal; 1e-5 allows for a
+    differing thread count changing the order of float32 sums (a relative 1e-7 per operation
+    on values of at most 1: the embeddings are L2-normalised), far below what a misplaced or
+    missing tile would change."""
+    from osgeo import gdal
+
+    a, b = gdal.Open(str(reference)), gdal.Open(str(path))
+    assert a.GetGeoTransform() == b.GetGeoTransform() and a.RasterCount == b.RasterCount
+    x, y = a.ReadAsArray(), b.ReadAsArray()
+    assert x.shape == y.shape == shape
+    assert np.array_equal(np.isnan(x), np.isnan(y)) and np.isfinite(x).any()
+    assert float(np.nanmax(np.abs(x - y))) <= 1e-5
+
+
+@pytest.mark.slow
+def test_embed_on_a_local_dask_cluster_gives_the_same_raster(provider, demo, tiny_model,
+                                                             tmp_path):
+    """SCHEDULER local:1 (one worker process) writes the raster the run in this process
+    writes (a 600 m corner: 12 x 12 pixels), as one COG (the tile folder removed), with its
+    preview; and the Processing context does not outlive the run (Dask's client can keep an
+    exception of its timed waits, and with it every frame under the call: see
+    plugin/processing/embed.py, in_own_thread; whether it does depends on timing)."""
+    import gc
+
+    from qgis.core import QgsProcessingContext
+
+    from botaclip.backend.embed import read_embedding_tags
+
+    def contexts() -> int:
+        gc.collect()
+        return sum(type(o) is QgsProcessingContext for o in gc.get_objects())
+
+    corner = {"EXTENT": corner_extent(demo, 600.0)}
+    ref = float32_run(demo, tiny_model, tmp_path / "ref.tif", **corner)
+    before = contexts()
+    out = float32_run(demo, tiny_model, tmp_path / "dask.tif", SCHEDULER="local:1",
+                      PREVIEW=str(tmp_path / "dask_preview.tif"), **corner)
+    assert contexts() == before
+    assert out == str(tmp_path / "dask.tif")
+    assert (tmp_path / "dask_preview.tif").is_file()
+    assert not (tmp_path / "dask.tiles").exists()
+    assert_same_raster(out, ref, (32, 12, 12))
+    tags = read_embedding_tags(out)
+    assert tags["BOTACLIP_PRECISION"] == "float32"
+    assert "local Dask cluster" in tags["BOTACLIP_TILES"]["scheduler"]
+
+
+@pytest.mark.slow
+def test_embed_on_dask_keeps_the_tiles_and_loads_the_vrt(provider, demo, tiny_model,
+                                                         tmp_path, qgis_iface):
+    """KEEP_TILES and TILE_PATCHES reach the backend: on the whole orthophoto (40 x 40
+    pixels: 100 m patches every 50 m, two 32-pixel blocks a side), 4 tiles of 64 patches
+    (the default 4096 would make one) kept beside a VRT over them, which is what QGIS loads
+    (not the .tif name given), with the values of the run in this process."""
+    import processing
+    from qgis.core import QgsProject
+
+    ref = float32_run(demo, tiny_model, tmp_path / "ref.tif")
+    project = QgsProject.instance()
+    try:
+        res = processing.runAndLoadResults("botaclip:embed", dict(
+            DASK_PARAMS, ORTHO=str(demo.orthophoto), MODEL=str(tiny_model),
+            SCHEDULER="local:1", KEEP_TILES=True, TILE_PATCHES=64,
+            OUTPUT=str(tmp_path / "emb.tif")))
+        assert res["OUTPUT"] == str(tmp_path / "emb.vrt")
+        assert not (tmp_path / "emb.tif").exists()
+        assert len(list((tmp_path / "emb.tiles").glob("tile_*.tif"))) == 4
+        loaded = [Path(lyr.source()).name for lyr in project.mapLayers().values()]
+        assert loaded == ["emb.vrt"]
+        assert_same_raster(res["OUTPUT"], ref, (32, 40, 40))
+    finally:
+        project.removeAllMapLayers()
+        project.layerTreeRoot().removeAllChildren()
+
+
+def test_embed_unreachable_scheduler_is_a_clear_error(provider, demo, tiny_model, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    with socket.socket() as s:              # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    params = {"ORTHO": str(demo.orthophoto), "MODEL": str(tiny_model), "DEVICE": CPU,
+              "OUTPUT": str(tmp_path / "e.tif")}
+    t0 = time.perf_counter()
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("botaclip:embed", dict(params, SCHEDULER=f"tcp://127.0.0.1:{port}"))
+    assert time.perf_counter() - t0 < 20      # the backend gives up after 5 s
+    assert f"Cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in str(err.value)
+    assert "Traceback" not in str(err.value)
+    assert not (tmp_path / "e.tif").exists() and not (tmp_path / "e.tiles").exists()
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("botaclip:embed", dict(params, SCHEDULER="locale:2"))
+    assert "Cannot read --scheduler 'locale:2'" in str(err.value)
+    # the tile options without a scheduler are refused before any work, not ignored
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("botaclip:embed", dict(params, KEEP_TILES=True))
+    assert "go with a Dask scheduler" in str(err.value)
+    assert not (tmp_path / "e.tif").exists()
+
+
+def qgis_process(args, tmp_path, timeout=300):
+    """``qgis_process.bin ARGS`` with this checkout as its only plugin, enabled in a
+    temporary profile (as tests/test_qgis_process.py does), the venv's packages on
+    PYTHONPATH; skipped where QGIS's command line is not installed."""
+    import os
+    import shutil
+    import subprocess
+    import sysconfig
+
+    exe = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
+    if not os.access(exe, os.X_OK):
+        pytest.skip("qgis_process.bin not installed")
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "botaclip").symlink_to(Path(__file__).resolve().parents[1],
+                                      target_is_directory=True)
+    ini = tmp_path / "profile" / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[PythonPlugins]\nbotaclip=true\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QGIS_", "PYTHON"))}
+    env.update(QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(plugins),
+               QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "profile"), HOME=str(tmp_path),
+               PYTHONPATH=sysconfig.get_paths()["purelib"])
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.slow
+def test_qgis_process_starts_dask_workers_with_qgis_python(tmp_path):
+    """SCHEDULER local:1 run by QGIS itself (qgis_process), where sys.executable need not
+    be QGIS's Python (measured here: a pyenv shim found on PATH; in the desktop, the QGIS
+    program): the worker processes start with the interpreter QGIS runs
+    (plugin/processing/embed.py, workers_python), and the raster is written."""
+    from botaclip.backend.demo import generate_demo_data
+    from botaclip.backend.embed import read_embedding_tags
+
+    demo = generate_demo_data(tmp_path / "demo", size_m=300, seed=0)
+    out = tmp_path / "emb.tif"
+    run = qgis_process(["--json", "run", "botaclip:embed", "--", f"ORTHO={demo.orthophoto}",
+                        f"BACKBONE={backbone_index('spectral')}", "PATCH_M=100",
+                        f"DEVICE={CPU}", "SCHEDULER=local:1", f"OUTPUT={out}"], tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout)["results"]["OUTPUT"] == str(out)
+    tags = read_embedding_tags(out)
+    assert "local Dask cluster" in tags["BOTACLIP_TILES"]["scheduler"]

@@ -1,10 +1,15 @@
 """Training and embedding as QgsTasks in QGIS's real task manager (complete, cancel), and
 the Train / Embed dialogs, on a tiny configuration: the demo landscape at 2 m pixels and a
-tiny DOFA with random weights."""
+tiny DOFA with random weights; the Embed dialog's int8, calibration and Dask scheduler (a
+real LocalCluster of one worker)."""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -306,10 +311,44 @@ def test_embed_dialog_builds_its_parameters(qgis_iface, project, settings, qtbot
     assert kwargs["mask"] is None and kwargs["device"] == "cpu"
     assert kwargs["cache_dir"] == str(Path(settings.cache_folder) / "embed")
     assert (kwargs["precision"], kwargs["dtype"]) == ("auto", "float16")
+    assert kwargs["calibrate"] == "auto" and kwargs["scheduler"] is None
     dlg.preview.setChecked(False)
     dlg.stride.setValue(0.0)
     kwargs = dlg.task_kwargs()
     assert kwargs["preview"] is None and kwargs["stride_m"] is None
+    # int8 offered last; "Calibrate first" measures at this run's start
+    combo = dlg.precision
+    assert [combo.itemData(i) for i in range(combo.count())] == ["auto", "float32",
+                                                                 "bfloat16", "int8"]
+    assert combo.itemText(3).startswith("int8 (CPU only") and "int8" in combo.toolTip()
+    combo.setCurrentIndex(3)
+    dlg.calibrate.setChecked(True)
+    kwargs = dlg.task_kwargs()
+    assert (kwargs["precision"], kwargs["calibrate"]) == ("int8", "always")
+    # the Dask scheduler, folded away in Advanced; a malformed one stops Run
+    assert dlg.advanced.isCollapsed()
+    dlg.scheduler.setText("locale:2")
+    assert not dlg.ok_button.isEnabled()
+    assert dlg.validation_label.text().startswith("Dask scheduler: give local, local:N")
+    for text in ("local:1", " tcp://10.0.0.5:8786 ", str(tmp_path / "scheduler.json")):
+        dlg.scheduler.setText(text)
+        assert dlg.ok_button.isEnabled(), (text, dlg.validation_label.text())
+        assert dlg.task_kwargs()["scheduler"] == text.strip()
+    dlg.scheduler.setText("  ")
+    assert dlg.task_kwargs()["scheduler"] is None
+
+
+def test_embed_dialog_does_not_import_dask():
+    """Opening the plugin's embed front doors imports neither Dask nor torch: only a run
+    with a scheduler does (a QGIS without Dask still embeds in its own process)."""
+    code = ("import sys\n"
+            "import botaclip.plugin.dialogs.embed_dialog, botaclip.plugin.processing.provider\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('dask', 'distributed', 'torch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.slow
@@ -342,3 +381,68 @@ def test_embed_dialog_adds_preview_visible_and_embeddings_unticked(
     assert preview.renderer().redContrastEnhancement().maximumValue() == 255
     assert json.loads((Path(trained.out) / "config.json").read_text())["embedding_dim"] \
         == emb.bandCount()
+
+
+def _small_extent(dlg, side_m: float) -> None:
+    from qgis.core import QgsRectangle
+
+    e = dlg.ortho.currentLayer().extent()
+    dlg.extent.setOutputExtentFromUser(QgsRectangle(e.xMinimum(), e.yMinimum(),
+                                                    e.xMinimum() + side_m,
+                                                    e.yMinimum() + side_m),
+                                       dlg.ortho.currentLayer().crs())
+
+
+@pytest.mark.slow
+def test_embed_dialog_int8_on_a_local_dask_cluster(qgis_iface, project, settings, qtbot,
+                                                   trained, tmp_path):
+    """int8, "Calibrate first" and the scheduler local:1 go through the task to the Dask
+    run: the raster says int8, was made tile by tile, and is loaded like any other."""
+    from botaclip.backend.embed import read_embedding_tags
+    from botaclip.plugin.dialogs.embed_dialog import EmbedDialog
+
+    dlg = EmbedDialog(qgis_iface)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.model.setFilePath(str(trained.out))
+    dlg.output.setFilePath(str(tmp_path / "emb.tif"))
+    dlg.preview.setChecked(False)
+    _small_extent(dlg, 600.0)
+    dlg.precision.setCurrentIndex(dlg.precision.findData("int8"))
+    dlg.calibrate.setChecked(True)
+    dlg.scheduler.setText("local:1")
+    assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
+    dlg.accept()
+    assert _wait(qtbot, dlg) == "success", [i.text() for i in dlg.bar.items()]
+    tags = read_embedding_tags(tmp_path / "emb.tif")
+    assert tags["BOTACLIP_PRECISION"] == "int8"
+    assert tags["BOTACLIP_PRECISION_CHECK"]["requested"] == "int8"
+    assert "local Dask cluster" in tags["BOTACLIP_TILES"]["scheduler"]
+    assert not (tmp_path / "emb.tiles").exists()
+    layers = {Path(lyr.source()).name: lyr for lyr in project.mapLayers().values()}
+    assert layers["emb.tif"].name() == "emb (embeddings)"
+    assert dlg.result.precision == "int8" and dlg.result.n_tiles == 1
+    details = " ".join(i.text() for i in dlg.bar.items())
+    assert "Embeddings written to" in details
+
+
+def test_embed_dialog_unreachable_scheduler_is_a_clear_error(qgis_iface, project, settings,
+                                                             qtbot, tmp_path):
+    from botaclip.plugin.dialogs.embed_dialog import EmbedDialog
+
+    with socket.socket() as s:              # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dlg = EmbedDialog(qgis_iface)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.backbone.backbone.setCurrentIndex(dlg.backbone.backbone.findData("spectral"))
+    dlg.output.setFilePath(str(tmp_path / "emb.tif"))
+    dlg.scheduler.setText(f"tcp://127.0.0.1:{port}")
+    assert dlg.ok_button.isEnabled(), dlg.validation_label.text()
+    dlg.accept()
+    assert _wait(qtbot, dlg, timeout=60_000) == "error"
+    texts = " ".join(i.text() for i in dlg.bar.items())
+    assert f"Cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in texts
+    assert "Unexpected error" not in texts and "Traceback" not in texts
+    assert not (tmp_path / "emb.tif").exists() and not (tmp_path / "emb.tiles").exists()

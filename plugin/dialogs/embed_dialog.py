@@ -1,5 +1,6 @@
 """Embed an orthophoto: a trained model (or a raw backbone) streamed over the image into an
-embedding raster and its RGB preview, in QGIS's task manager."""
+embedding raster and its RGB preview, in QGIS's task manager; in QGIS's process, or tile by
+tile on a Dask cluster (the Advanced part; Dask is imported only when such a run starts)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import json
 import os
 from pathlib import Path
 
-from qgis.gui import QgsExtentWidget, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel
+from qgis.gui import QgsCollapsibleGroupBox, QgsExtentWidget, QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit
 
 from ..compat import LAYER_FILTER_POLYGON
 from ..i18n import tr, translatable
@@ -20,7 +21,8 @@ from ..labels import (
     needs_weights,
 )
 from ..layers import add_raster_layer, raster_source, set_legend_labels, vector_source
-from ..processing.modelparams import embed_cache_dir, embed_raster_with_settings
+from ..processing.embed import CALIBRATE_MODES, embed_with_settings
+from ..processing.modelparams import embed_cache_dir
 from ..settings import Settings
 from ..settings_dialog import folder_widget
 from ..tasks import BackendTask
@@ -73,6 +75,19 @@ def model_summary(config: dict) -> str:
         taxa=len(config.get("species") or []))
 
 
+def scheduler_ok(text: str) -> bool:
+    """Whether ``text`` has one of the forms of a Dask scheduler (what it names is checked
+    when the run starts: a cluster that does not answer is a clear error then)."""
+    from ...backend.distributed.scheduler import parse_scheduler  # a parser, no Dask
+    from ...backend.errors import BotaclipError
+
+    try:
+        parse_scheduler(text)
+    except BotaclipError:
+        return False
+    return True
+
+
 def preview_path(out: str) -> str:
     """``<out stem>_preview.tif`` next to the embedding raster."""
     p = Path(out)
@@ -102,11 +117,13 @@ class EmbedDialog(TaskDialog):
         self._add_model_rows()
         self._add_area_rows(iface)
         self._add_run_rows()
+        self._add_advanced_rows()
         self._add_output_rows()
         self.ortho.layerChanged.connect(self._ortho_changed)
         self.model.fileChanged.connect(self._model_changed)
         self.backbone.changed.connect(self.refresh)
         self.output.fileChanged.connect(self._output_edited)
+        self.scheduler.textChanged.connect(self.refresh)
         self._ortho_changed(self.ortho.currentLayer())
         self._model_changed()
         self.finish_layout()
@@ -163,8 +180,21 @@ class EmbedDialog(TaskDialog):
         self.precision.setToolTip(tr("The arithmetic of the model. bfloat16 is about twice "
                                      "as fast on recent CPUs and GPUs; Automatic (the "
                                      "default) uses it only where its embeddings agree with "
-                                     "float32."))
+                                     "float32. int8 (CPU only) is the fastest on some CPUs "
+                                     "but changes results: with DOFA base, about one patch "
+                                     "in twenty got another nearest neighbour than in "
+                                     "float32, so Automatic never takes it. Chosen, it is "
+                                     "used, with a warning giving its measured agreement "
+                                     "with float32 when that is low."))
         self.form.addRow(tr("Precision"), self.precision)
+        self.calibrate = QCheckBox(tr("Calibrate first"))
+        self.calibrate.setToolTip(tr("Measure the best batch size and reader threads on this "
+                                     "machine before embedding (seconds to a minute), and "
+                                     "keep the result for later runs with the same model "
+                                     "and precision. Unticked (the default), they are "
+                                     "measured once per machine, model and precision, and "
+                                     "only for runs large enough to pay for it."))
+        self.form.addRow("", self.calibrate)
         self.device = device_combo(self.settings.device)
         self.form.addRow(tr("Device"), self.device)
         self.dtype = enum_combo(DTYPE_LABELS, "float16")
@@ -173,6 +203,28 @@ class EmbedDialog(TaskDialog):
                                  "and is precise enough for maps; float32 for exact "
                                  "values."))
         self.form.addRow(tr("Data type"), self.dtype)
+
+    def _add_advanced_rows(self) -> None:
+        """Folded away: where the run computes (this process, or a Dask cluster)."""
+        self.advanced = QgsCollapsibleGroupBox(tr("Advanced"))
+        self.advanced.setCollapsed(True)
+        form = QFormLayout(self.advanced)
+        self.scheduler = QLineEdit()
+        self.scheduler.setPlaceholderText(tr("empty: in QGIS, this process"))
+        self.scheduler.setToolTip(tr(
+            "Optional: embed tile by tile on a Dask cluster. local or local:N starts N "
+            "worker processes on this computer; tcp://HOST:PORT or the .json file a "
+            "scheduler wrote joins a running cluster, whose workers must see the "
+            "orthophoto, the model and the output folder under the same paths. The raster "
+            "is the same; a stopped run continues from its finished tiles (kept in a folder "
+            "NAME.tiles beside the output). Needs the Python package dask[distributed]. "
+            "Empty (the default): the run stays in QGIS."))
+        form.addRow(tr("Dask scheduler"), self.scheduler)
+        self.form.addRow(self.advanced)
+
+    def scheduler_value(self) -> str | None:
+        """The Dask scheduler typed in, or None (run in this process)."""
+        return self.scheduler.text().strip() or None
 
     def _add_output_rows(self) -> None:
         self.output = QgsFileWidget()
@@ -266,6 +318,10 @@ class EmbedDialog(TaskDialog):
         out = self.output.filePath().strip()
         if not out:
             return tr("Choose where to write the embedding raster.")
+        if self.scheduler_value() and not scheduler_ok(self.scheduler_value()):
+            return tr("Dask scheduler: give local, local:N (N worker processes on this "
+                      "computer), tcp://HOST:PORT (a running scheduler) or the .json file a "
+                      "scheduler wrote; or leave it empty to embed in QGIS.")
         if Path(out).suffix.lower() not in (".tif", ".tiff"):
             return tr("The embedding raster must be a GeoTIFF (.tif) file.")
         if os.path.normcase(os.path.abspath(out)) == os.path.normcase(
@@ -294,7 +350,8 @@ class EmbedDialog(TaskDialog):
                       preview=preview_path(out) if self.preview.isChecked() else None,
                       device=self.device.currentData(),
                       precision=self.precision.currentData(), dtype=self.dtype.currentData(),
-                      cache_dir=embed_cache_dir())
+                      calibrate=CALIBRATE_MODES[self.calibrate.isChecked()],
+                      scheduler=self.scheduler_value(), cache_dir=embed_cache_dir())
         if model:
             kwargs.update(model=model, weights=self.backbone.weights.filePath().strip() or None)
         else:
@@ -328,8 +385,7 @@ class EmbedDialog(TaskDialog):
         return [out, preview_path(out)] if out else []
 
     def make_task(self) -> BackendTask:
-        return BackendTask(tr("Embed orthophoto"), embed_raster_with_settings,
-                           self.task_kwargs())
+        return BackendTask(tr("Embed orthophoto"), embed_with_settings, self.task_kwargs())
 
     def cancel_text(self) -> str:
         return tr("Cancelled: the embedding raster was not written. Any finished blocks are "
@@ -347,10 +403,16 @@ class EmbedDialog(TaskDialog):
                                      style=PREVIEW_STYLE, output="embedding_preview")
             set_legend_labels(layer, [tr(label) for label in PREVIEW_LEGEND], self.iface)
         bands, height, width = result.shape
+        # a run on Dask (DistributedResult) counts tiles, not empty pixels
+        nodata = getattr(result, "n_nodata", height * width - result.n_patches)
+        details = tr("{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); "
+                     "{nodata} pixels left empty (no image under them).").format(
+            n=result.n_patches, s=result.seconds, rate=result.patches_per_s,
+            precision=result.precision, nodata=nodata)
+        if hasattr(result, "n_tiles"):
+            details += " " + tr("Computed on Dask, tile by tile: {tiles} tile(s), {resumed} "
+                                "of them found already done.").format(
+                tiles=result.n_tiles, resumed=result.tiles_resumed)
         self.report_result(tr("Embeddings written to {path}: {width} × {height} pixels, "
                               "one per patch centre, {bands} bands.").format(
-            path=result.out, width=width, height=height, bands=bands), details=tr(
-            "{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); {nodata} "
-            "pixels left empty (no image under them).").format(
-            n=result.n_patches, s=result.seconds, rate=result.patches_per_s,
-            precision=result.precision, nodata=result.n_nodata))
+            path=result.out, width=width, height=height, bands=bands), details=details)
