@@ -151,8 +151,11 @@ def render_order(project: QgsProject, inputs: QgsLayerTreeGroup) -> None:
     root.setCustomLayerOrder(vectors + middle + bottom)
 
 
-def build_project(spec: dict, project: QgsProject) -> None:
-    """Fill ``project`` from ``spec``: groups, layers, render order, CRS and extent."""
+def build_project(spec: dict, project: QgsProject, rename=None) -> None:
+    """Fill ``project`` from ``spec``: groups, layers, render order, CRS and extent.
+    ``rename`` (text -> text), when given, renames the title, the groups and the layers
+    once the project is built (the plugin passes its translation: the spec's names are
+    English, and the choices above go by them)."""
     root = project.layerTreeRoot()
     groups = {name: root.addGroup(name) for name in spec["groups"]}
     for entry in spec["layers"]:
@@ -172,6 +175,18 @@ def build_project(spec: dict, project: QgsProject) -> None:
     project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(ortho.extent(),
                                                                        ortho.crs()))
     project.setTitle(spec.get("title", "BotaCLIP"))
+    if rename is not None:
+        rename_project(project, rename)
+
+
+def rename_project(project: QgsProject, rename) -> None:
+    """The title, every group (nested ones included) and every layer renamed by
+    ``rename``."""
+    project.setTitle(rename(project.title()))
+    for group in project.layerTreeRoot().findGroups(True):
+        group.setName(rename(group.name()))
+    for layer in project.mapLayers().values():
+        layer.setName(rename(layer.name()))
 
 
 def read_spec(path) -> dict:
@@ -186,15 +201,16 @@ def read_spec(path) -> dict:
     return spec
 
 
-def write_project(spec_path, out) -> Path:
+def write_project(spec_path, out, rename=None) -> Path:
     """Build the project of ``spec_path`` and write it to ``out`` (.qgz), whole or not at
-    all. Needs a running QgsApplication."""
+    all. Needs a running QgsApplication. ``rename``: see :func:`build_project` (the demo
+    dialog writes the project inside QGIS, in the user's language)."""
     out = Path(out)
     if out.suffix.lower() != ".qgz":
         raise BotaclipError(f"The project file {out} must end in .qgz.")
     spec = read_spec(spec_path)
     project = QgsProject()
-    build_project(spec, project)
+    build_project(spec, project, rename)
     tmp = out.with_name(f".{out.stem}.partial-{uuid.uuid4().hex[:8]}.qgz")
     try:
         if not project.write(str(tmp)):

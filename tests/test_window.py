@@ -409,3 +409,129 @@ def test_habitats(display, tmp_path, map_scene):
     assert {"habitats.tif", "habitats_summary"} <= set(f["outputs"]), f["outputs"]
     assert python_errors(r) == []
     assert overlaps(r) == {}
+
+
+FRENCH_PROFILE = "[locale]\noverrideFlag=true\nuserLocale=fr\nglobalLocale=fr\n"
+TS_FR = harness.REPO / "i18n" / "botaclip_fr.ts"
+# the plugin's Raster > BotaCLIP entries in English, in menu order (as tests/test_plugin.py)
+MENU_EN = ("Create demo data…", "Check orthophoto and relevés…",
+           "Import relevés from a long table…", "Train model…", "Embed orthophoto…",
+           "Predict map…", "Evaluate…", "Find similar places", "Species suitability…",
+           "Top taxa here", "Habitat clusters…", "Settings…", "Help", "Copy diagnostics")
+TOOL_ENTRIES = MENU_EN[:13]           # every entry but the newest, all translated already
+DEMO_DIALOG_EN = ("BotaCLIP: create demo data", "Output folder", "Scene size", "Random seed",
+                  "Run", "Close")
+
+
+def french_translations() -> dict:
+    """Source -> French of i18n/botaclip_fr.ts: the entries with a text that lrelease
+    compiles (an "unfinished" one with a text is compiled too; obsolete ones are not)."""
+    import xml.etree.ElementTree as ET
+
+    found = {}
+    for message in ET.parse(TS_FR).getroot().iter("message"):
+        tr = message.find("translation")
+        if tr is not None and tr.get("type") not in ("obsolete", "vanished") \
+                and (tr.text or "").strip():
+            found[message.findtext("source")] = tr.text
+    return found
+
+
+def processing_names_en() -> dict:
+    """name() -> displayName() literal of each Processing algorithm class of the plugin
+    (read from plugin/processing/*.py)."""
+    import ast
+
+    names = {}
+    for path in sorted((harness.REPO / "plugin" / "processing").glob("*.py")):
+        for cls in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            got = {}
+            for fn in cls.body:
+                if isinstance(fn, ast.FunctionDef) and fn.name in ("name", "displayName"):
+                    value = next((n.value for n in ast.walk(fn) if isinstance(n, ast.Return)),
+                                 None)
+                    if isinstance(value, ast.Call) and value.args:
+                        value = value.args[0]                     # tr("...")
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        got[fn.name] = value.value
+            if len(got) == 2:
+                names[got["name"]] = got["displayName"]
+    return names
+
+
+def test_french_demo_job_from_the_menus(display, tmp_path):
+    """A French QGIS: the menus, Processing and Help in French; the demo dialog, opened
+    from its menu entry, runs the whole demo job and opens its project, styled."""
+    from botaclip.backend.demo.chain import GROUPS, STEPS
+
+    project = "demo.qgz"                                # the project the dialog writes
+
+    folder = tmp_path / "demo-fr"
+    result = harness.run_scenario("french_demo", display, tmp_path / "french_demo",
+                                  data={"folder": folder}, timeout=420.0,
+                                  profile_settings=FRENCH_PROFILE)
+    print(f"window scenario french_demo: {result.elapsed:.1f} s, screenshots in "
+          f"{result.shots_dir}")
+    r = result.check()
+    assert_gl_and_plugin(r)
+    fr = french_translations()
+    f = r.facts
+    assert f["locale"]["qgis"].startswith("fr"), f["locale"]
+    assert f["locale"]["translation"].endswith("botaclip_fr.qm"), f["locale"]
+    # the menu: each entry is the French of its English label (where the .ts has one), and
+    # every tool's entry has one
+    assert [en for en in TOOL_ENTRIES if en not in fr] == []
+    assert f["menu"] == [fr.get(en, en) for en in MENU_EN], f["menu"]
+    assert f["menu"] == list(f["actions"].values()) == r.facts["plugin"]["raster_menu"]
+    # Processing: every algorithm's name in French
+    names = processing_names_en()
+    assert f["processing"] == {n: fr.get(en, en) for n, en in names.items()}, f["processing"]
+    assert all(en in fr for en in names.values()), names
+    # the demo dialog: French title, labels and buttons; the whole-job option ticked
+    dialog = f["demo_dialog"]
+    assert [en for en in DEMO_DIALOG_EN if en not in fr] == []
+    assert dialog["title"] == fr["BotaCLIP: create demo data"], dialog["title"]
+    assert dialog["labels"][1:4] == [fr["Output folder"], fr["Scene size"],
+                                     fr["Random seed"]], dialog["labels"]
+    assert dialog["run_text"] == fr["Run"] and dialog["close_text"] == fr["Close"]
+    assert dialog["whole_checked"] and dialog["run_enabled"], dialog
+    whole_en = "Also run the whole demo job (about {seconds} s; a project opens)"
+    assert dialog["labels"][4].startswith(fr.get(whole_en, whole_en).split("{")[0]), \
+        dialog["labels"]
+    assert dialog["hint"].startswith(fr["Orthophoto of {px} × {px} pixels at {res} m."]
+                                     .format(px=1000, res=2)), dialog["hint"]
+    assert overlaps(r) == {}
+    # Help opens the French guide, at the demo's section
+    assert Path(f["help"]["path"]).name == "README.fr.md", f["help"]
+    assert Path(f["help"]["url"]).name == "README.fr.md", f["help"]
+    assert f["help"]["section"] == "demo-data", f["help"]
+    # the task: every step shown, in French where translated
+    assert f["status"] == "success", facts_text(r)
+    step_en = "Step {n} of {total}: {title}"
+    assert f["step_headers"] == [
+        fr.get(step_en, step_en).format(n=n, total=len(STEPS), title=fr.get(title, title))
+        for n, (_key, title, _fn, _w) in enumerate(STEPS, start=1)], f["step_headers"]
+    # the project it wrote and opened: the chain's groups in French, every layer valid,
+    # styled maps
+    assert Path(f["project_file"]) == folder / project, f["project_file"]
+    assert (folder / project).is_file()
+    assert [(n["name"], n["group"]) for n in f["top_level"]] == [(fr.get(g, g), True)
+                                                                 for g in GROUPS]
+    assert f["title"] == fr.get("BotaCLIP demo (synthetic landscape)",
+                                "BotaCLIP demo (synthetic landscape)")
+    assert f["invalid"] == [] and all(row["valid"] for row in f["layers"]), f["layers"]
+    assert len(f["layers"]) >= 15, f["layers"]
+    assert {"paletted", "singlebandpseudocolor"} <= set(f["raster_renderers"]), \
+        f["raster_renderers"]
+    ortho = "Orthophoto (synthetic)"
+    assert f["drawn_top_down"][-1] == fr.get(ortho, ortho), f["drawn_top_down"]
+    after = f["qgis_bar_after_close"]
+    # closed, the dialog hands its result to QGIS's bar, alone (QGIS's "Task complete"
+    # notice dropped)
+    done_en = ("Whole demo job done in {seconds} s: its project is open. Tick the layers of "
+               "each group to see its maps.")
+    assert [i["title"] for i in after] == ["BotaCLIP"], after
+    assert after[0]["text"].startswith(fr.get(done_en, done_en).split("{")[0]), after
+    assert python_errors(r) == []

@@ -739,3 +739,114 @@ def demo_project(ctx):
     ctx.shot("menu", keep=True)
     menu.hide()
     ctx.iface.rasterMenu().hide()
+
+
+def form_labels(dlg) -> list:
+    """The texts of a dialog's form, row by row: the label column, then a checkbox's own
+    text (a row spanning both columns)."""
+    from qgis.PyQt.QtWidgets import QCheckBox, QFormLayout, QLabel
+
+    rows = []
+    for row in range(dlg.form.rowCount()):
+        for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.SpanningRole):
+            item = dlg.form.itemAt(row, role)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, (QLabel, QCheckBox)) and widget.text().strip():
+                rows.append(widget.text())
+    return rows
+
+
+def watch_next_task(messages: list) -> None:
+    """Record every status message of the next task added to QGIS's task manager, from
+    its first: taskAdded is emitted on this thread inside addTask, before the task's
+    Python code can run."""
+    from qgis.core import QgsApplication
+
+    manager = QgsApplication.taskManager()
+
+    def added(task_id):
+        manager.taskAdded.disconnect(added)
+        manager.task(task_id).messageChanged.connect(messages.append)
+
+    manager.taskAdded.connect(added)
+
+
+@scenario
+def french_demo(ctx):
+    """QGIS in French (the test's profile): Raster > BotaCLIP, the Processing names, the
+    demo dialog from its menu entry with the whole demo job ticked, its Help, then Run: the
+    task's steps, and the project it opens with its styled maps, the dialog closed."""
+    import time
+
+    from qgis.core import QgsApplication, QgsLayerTree, QgsRasterLayer
+
+    from botaclip.plugin import help as plugin_help
+    from botaclip.plugin.i18n import user_locale
+
+    yield 1.0                                           # let start-up messages arrive
+    ctx.facts["locale"] = {"qgis": user_locale(),
+                           "translation": str(ctx.plugin.translator.path)}
+    menu = yield from open_plugin_menu(ctx)
+    ctx.facts["menu"] = [a.text() for a in menu.actions() if not a.isSeparator()]
+    ctx.facts["actions"] = {key: a.text() for key, a in ctx.plugin.actions.items()}
+    ctx.shot("fr-menu", keep=True)
+    menu.hide()
+    ctx.iface.rasterMenu().hide()
+    provider = QgsApplication.processingRegistry().providerById("botaclip")
+    ctx.facts["processing"] = {a.name(): a.displayName() for a in provider.algorithms()} \
+        if provider is not None else None
+
+    dlg = yield from open_tool(ctx, "demo")            # Raster > BotaCLIP > Créer des données…
+    dlg.folder.setFilePath(str(ctx.data["folder"]))
+    box = dlg.whole
+    ctx.step("tick the whole demo job")                # a click on the box itself
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(8, box.height() // 2))
+    yield SETTLE
+    ctx.facts["demo_dialog"] = dict(dialog_state(dlg), labels=form_labels(dlg),
+                               whole_checked=box.isChecked(), whole_tooltip=box.toolTip(),
+                               hint=dlg.hint.text(), run_text=dlg.ok_button.text())
+    ctx.shot("fr-demo-dialog", keep=True)
+
+    click(ctx, dlg.buttons.button(dlg.buttons.StandardButton.Help), "Help")
+    yield ctx.until(lambda: plugin_help._alive(plugin_help._DIALOG)
+                    and plugin_help._DIALOG.isVisible(), 10, "the help window")
+    help_dlg = plugin_help._DIALOG
+    ctx.facts["help"] = {"path": str(help_dlg.path), "section": help_dlg.section,
+                         "title": help_dlg.windowTitle(),
+                         "url": plugin_help.help_url(dlg.help_section).toLocalFile()}
+    help_dlg.close()
+    yield SETTLE
+
+    messages = []
+    watch_next_task(messages)
+    canvas = ctx.iface.mapCanvas()
+    drawn = []
+    canvas.mapCanvasRefreshed.connect(lambda: drawn.append(True))
+    t0 = time.monotonic()
+    click(ctx, dlg.ok_button, "Run")
+    yield from wait_task(ctx, dlg, timeout=360)
+    ctx.facts["task_seconds"] = round(time.monotonic() - t0, 1)
+    yield SETTLE
+    ctx.facts.update(outcome(ctx, dlg))
+    ctx.facts["step_headers"] = list(dict.fromkeys(m.split(" — ")[0] for m in messages))
+    ctx.facts["project_file"] = ctx.project.fileName()
+    ctx.facts["title"] = ctx.project.title()
+    root = ctx.project.layerTreeRoot()
+    ctx.facts["top_level"] = [{"name": n.name(), "group": QgsLayerTree.isGroup(n)}
+                              for n in root.children()]
+    ctx.facts["layers"] = [dict(row, valid=node.layer().isValid(), top_group=top_group(node))
+                           for row, node in zip(layer_tree(ctx), root.findLayers())]
+    ctx.facts["invalid"] = [lyr.name() for lyr in ctx.project.mapLayers().values()
+                            if not lyr.isValid()]
+    ctx.facts["raster_renderers"] = sorted({lyr.renderer().type() for lyr in
+                                            ctx.project.mapLayers().values()
+                                            if isinstance(lyr, QgsRasterLayer)})
+    click(ctx, dlg.close_button, "Close")
+    yield ctx.until(lambda: not dlg.isVisible(), 5, "the dialog to close")
+    yield ctx.until(lambda: drawn and not canvas.isDrawing(), 60, "the map canvas to draw")
+    yield SETTLE
+    yield ctx.until(lambda: not canvas.isDrawing(), 30, "the map canvas to draw again")
+    ctx.facts["drawn_top_down"] = [lyr.name() for lyr in canvas.layers()]
+    ctx.facts["qgis_bar_after_close"] = bar_items(ctx.iface.messageBar())
+    ctx.shot("fr-demo-project", keep=True)
