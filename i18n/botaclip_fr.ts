@@ -4,39 +4,39 @@
   <context>
     <name>BotaCLIP</name>
     <message>
-      <location filename="../plugin/diagnostics.py" line="156" />
+      <location filename="../plugin/diagnostics.py" line="157" />
       <source>BotaCLIP diagnostics</source>
-      <translation type="unfinished" />
+      <translation>Diagnostic BotaCLIP</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="169" />
+      <location filename="../plugin/diagnostics.py" line="170" />
       <source>BotaCLIP</source>
       <translation>BotaCLIP</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="169" />
+      <location filename="../plugin/diagnostics.py" line="170" />
       <source>Diagnostics copied to the clipboard: paste them into your issue.</source>
-      <translation type="unfinished" />
+      <translation>Diagnostic copié dans le presse-papiers : collez-le dans votre ticket.</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="171" />
+      <location filename="../plugin/diagnostics.py" line="172" />
       <source>Show</source>
-      <translation type="unfinished" />
+      <translation>Afficher</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="179" />
+      <location filename="../plugin/diagnostics.py" line="180" />
       <source>The diagnostics could not be gathered: {error}</source>
-      <translation type="unfinished" />
+      <translation>Impossible de recueillir le diagnostic : {error}</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="213" />
+      <location filename="../plugin/diagnostics.py" line="214" />
       <source>This report is on the clipboard. Paste it into your issue (at {tracker}): it holds no file contents, only versions, folders and the last BotaCLIP messages.</source>
-      <translation type="unfinished" />
+      <translation>Ce rapport est dans le presse-papiers. Collez-le dans votre ticket (sur {tracker}) : il ne contient le contenu d'aucun fichier, seulement des versions, des dossiers et les derniers messages de BotaCLIP.</translation>
     </message>
     <message>
-      <location filename="../plugin/diagnostics.py" line="226" />
+      <location filename="../plugin/diagnostics.py" line="227" />
       <source>Copy</source>
-      <translation type="unfinished" />
+      <translation>Copier</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/base.py" line="82" />
@@ -81,7 +81,7 @@
     <message>
       <location filename="../plugin/dialogs/check_dialog.py" line="39" />
       <source>A plot is usable only if at least this share of its patch holds image pixels, not no-data (default 80 %): lower it for plots near the edge of the orthophoto.</source>
-      <translation type="unfinished" />
+      <translation>Une placette n'est utilisable que si au moins cette part de son imagette contient des pixels d'image, et non des pixels sans données (par défaut 80 %) : abaissez-la pour les placettes proches du bord de l'orthophoto.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/check_dialog.py" line="42" />
@@ -96,7 +96,7 @@
     <message>
       <location filename="../plugin/dialogs/check_dialog.py" line="46" />
       <source>Write contact_sheet.png: the image patches of sample plots side by side, to see what the model will see (on by default).</source>
-      <translation type="unfinished" />
+      <translation>Écrire contact_sheet.png : les imagettes de placettes exemples côte à côte, pour voir ce que verra le modèle (activé par défaut).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/check_dialog.py" line="52" />
@@ -151,7 +151,7 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="92" />
       <source>Which camera or satellite took the orthophoto: this gives the wavelength of each band. Automatic (the default) reads the band names or colours of the file; choose the sensor when they say nothing (Band 1, Band 2...).</source>
-      <translation type="unfinished" />
+      <translation>La caméra ou le satellite qui a pris l'orthophoto : cela donne la longueur d'onde de chaque bande. Automatique (par défaut) lit les noms ou couleurs des bandes du fichier ; choisissez le capteur quand ils n'indiquent rien (Bande 1, Bande 2...).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="104" />
@@ -166,12 +166,12 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="177" />
       <source>Type part of a taxon's name to show only the matching columns; All and None then act on those.</source>
-      <translation type="unfinished" />
+      <translation>Saisissez une partie du nom d'un taxon pour n'afficher que les colonnes correspondantes ; Tous et Aucun agissent alors sur celles-ci.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="183" />
       <source>Tick the columns that hold taxa (covers, presence or counts); all are ticked at first. Identifiers, coordinates and BotaCLIP's own fields are not listed.</source>
-      <translation type="unfinished" />
+      <translation>Cochez les colonnes des taxons (recouvrements, présences ou effectifs) ; toutes sont cochées au départ. Les identifiants, les coordonnées et les champs propres à BotaCLIP ne sont pas listés.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="187" />
@@ -261,7 +261,7 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="362" />
       <source>Centre wavelength of each band in micrometres, in band order, e.g. 0.665, 0.56, 0.49, 0.842 for red, green, blue, near-infrared; overrides the sensor. Empty (the default): from the sensor.</source>
-      <translation type="unfinished" />
+      <translation>Longueur d'onde centrale de chaque bande en micromètres, dans l'ordre des bandes, p. ex. 0.665, 0.56, 0.49, 0.842 pour rouge, vert, bleu, proche infrarouge ; prime sur le capteur. Vide (par défaut) : d'après le capteur.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="366" />
@@ -281,7 +281,7 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="397" />
       <source>The frozen image model. DOFA base (the default) reads any bands through their wavelengths; timm models read red, green and blue; the spectral baseline needs no weights and runs in seconds, to try a set-up.</source>
-      <translation type="unfinished" />
+      <translation>Le modèle d'image figé. DOFA base (par défaut) lit toutes les bandes grâce à leurs longueurs d'onde ; les modèles timm lisent le rouge, le vert et le bleu ; la référence spectrale n'a pas besoin de poids et s'exécute en quelques secondes, pour essayer une configuration.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="401" />
@@ -296,7 +296,7 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="404" />
       <source>The name of the timm image model, as timm spells it (e.g. resnet50); its weights file goes in Weights.</source>
-      <translation type="unfinished" />
+      <translation>Le nom du modèle d'image timm, tel que timm l'écrit (p. ex. resnet50) ; son fichier de poids s'indique dans Poids.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="406" />
@@ -356,7 +356,7 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="485" />
       <source>Get weights…</source>
-      <translation type="unfinished" />
+      <translation>Obtenir les poids…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/common.py" line="486" />
@@ -376,512 +376,742 @@
     <message>
       <location filename="../plugin/dialogs/common.py" line="535" />
       <source>Side of the square image patch centred on each plot, in metres (default 100 m, as in the BotaCLIP paper): the image the model reads for each relevé.</source>
-      <translation type="unfinished" />
+      <translation>Côté de l'imagette carrée centrée sur chaque placette, en mètres (par défaut 100 m, comme dans l'article BotaCLIP) : l'image que lit le modèle pour chaque relevé.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="18" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="29" />
       <source>BotaCLIP demo</source>
       <translation>Démo BotaCLIP</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="27" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="43" />
+      <source>BotaCLIP demo (synthetic landscape)</source>
+      <translation>Démo BotaCLIP (paysage synthétique)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="43" />
+      <source>Inputs</source>
+      <translation>Entrées</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="44" />
+      <source>Embeddings</source>
+      <translation>Plongements</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="44" />
+      <source>Predictions</source>
+      <translation>Prédictions</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="45" />
+      <source>Zero-shot</source>
+      <translation>Sans observations</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="45" />
+      <source>Habitats</source>
+      <translation>Habitats</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="46" />
+      <source>Orthophoto (synthetic)</source>
+      <translation>Orthophoto (synthétique)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="47" />
+      <source>Butterfly transects</source>
+      <translation>Transects de papillons</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="47" />
+      <source>Soil samples</source>
+      <translation>Échantillons de sol</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="48" />
+      <source>Plot check</source>
+      <translation>Vérification des placettes</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="48" />
+      <source>Embedding (RGB preview)</source>
+      <translation>Plongements (aperçu RVB)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="49" />
+      <source>Embedding raster (click here to find similar places)</source>
+      <translation>Raster de plongements (cliquez ici pour trouver des lieux similaires)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="52" />
+      <source>Similarity to {habitat} relevé {plot}</source>
+      <translation>Similarité avec le relevé {plot} ({habitat})</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="53" />
+      <source>Suitability: {taxon}</source>
+      <translation>Aptitude : {taxon}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="55" />
+      <source>Habitat clusters (k = {k})</source>
+      <translation>Groupes d'habitats (k = {k})</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="57" />
+      <source>{target} ({task})</source>
+      <translation>{target} ({task})</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="58" />
+      <source>presence</source>
+      <translation>présence</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="58" />
+      <source>abundance</source>
+      <translation>abondance</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="59" />
+      <source>Generating the synthetic demo landscape</source>
+      <translation>Génération du paysage synthétique de démonstration</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="60" />
+      <source>Checking the orthophoto against the relevés</source>
+      <translation>Vérification de l'orthophoto et des relevés</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="61" />
+      <source>Training a model</source>
+      <translation>Entraînement d'un modèle</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="61" />
+      <source>Embedding the orthophoto</source>
+      <translation>Calcul des plongements de l'orthophoto</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="62" />
+      <source>Predicting maps from point layers</source>
+      <translation>Prédiction de cartes à partir des couches de points</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="63" />
+      <source>Evaluating the embeddings against the baselines</source>
+      <translation>Évaluation des plongements par rapport aux références</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="64" />
+      <source>Similarity to a relevé</source>
+      <translation>Similarité avec un relevé</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="64" />
+      <source>Species suitability</source>
+      <translation>Aptitude des espèces</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="65" />
+      <source>Habitat clusters</source>
+      <translation>Groupes d'habitats</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="107" />
+      <source>Step {n} of {total}: {title}</source>
+      <translation>Étape {n} sur {total} : {title}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="144" />
       <source>BotaCLIP: create demo data</source>
       <translation>BotaCLIP : créer des données de démonstration</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="28" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="145" />
       <source>Writes a small synthetic alpine landscape: a 4-band orthophoto (red, green, blue, near-infrared), vegetation relevés, butterfly and soil samples, and the ground truth they were drawn from. Everything is made up, so you can try BotaCLIP without data.</source>
       <translation>Écrit un petit paysage alpin synthétique : une orthophoto à 4 bandes (rouge, vert, bleu, proche infrarouge), des relevés de végétation, des échantillons de papillons et de sol, et la vérité terrain dont ils sont tirés. Tout est inventé : vous pouvez essayer BotaCLIP sans données.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="37" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="154" />
       <source>The files are written into this folder (created if needed); existing demo files there are replaced.</source>
       <translation>Les fichiers sont écrits dans ce dossier (créé si besoin) ; les fichiers de démonstration qui s'y trouvent déjà sont remplacés.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="46" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="163" />
       <source>Side of the square scene. 2000 m takes about a minute.</source>
       <translation>Côté de la scène carrée. 2000 m prennent environ une minute.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="47" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="164" />
       <source>Scene size</source>
       <translation>Taille de la scène</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="51" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="168" />
       <source>The same seed and size always give the same files; another seed gives another landscape.</source>
       <translation>La même graine et la même taille donnent toujours les mêmes fichiers ; une autre graine donne un autre paysage.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="53" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="170" />
       <source>Random seed</source>
       <translation>Graine aléatoire</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="65" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="189" />
+      <source>Runs the same steps as 'botaclip demo --quick', on this scene drawn at {px} m pixels: checks the relevés against the orthophoto, trains a model on the spectral baseline backbone ({epochs} epochs, no weights to download), embeds the orthophoto, predicts a butterfly, a soil fauna and a plant map, maps the similarity to a relevé, the suitability of two trees and habitat clusters, then writes the project {project} into the folder and opens it. The data go into the folder's 'data' subfolder.</source>
+      <translation>Exécute les mêmes étapes que « botaclip demo --quick », sur cette scène dessinée en pixels de {px} m : vérifie les relevés par rapport à l'orthophoto, entraîne un modèle sur le backbone de la référence spectrale ({epochs} époques, aucun poids à télécharger), calcule les plongements de l'orthophoto, prédit une carte de papillons, une de faune du sol et une de plantes, cartographie la similarité avec un relevé, l'aptitude de deux arbres et des groupes d'habitats, puis écrit le projet {project} dans le dossier et l'ouvre. Les données vont dans le sous-dossier « data » du dossier.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="216" />
       <source>Orthophoto of {px} × {px} pixels at {res} m.</source>
       <translation>Orthophoto de {px} × {px} pixels à {res} m.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="74" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="219" />
+      <source>The whole job: check, train, embed, predict maps, similarity, suitability, habitat clusters (its time is for two CPU cores), then the project {project} opens with their styled maps.</source>
+      <translation>La démo complète : vérification, entraînement, plongements, cartes de prédiction, similarité, aptitude, groupes d'habitats (durée indiquée pour deux cœurs CPU), puis le projet {project} s'ouvre avec leurs cartes symbolisées.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="224" />
+      <source>Also run the whole demo job (about {seconds} s; a project opens)</source>
+      <translation>Exécuter aussi la démo complète (environ {seconds} s ; un projet s'ouvre)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="233" />
       <source>{path} is a file: choose a folder.</source>
       <translation>{path} est un fichier : choisissez un dossier.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="83" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="241" />
+      <source>The whole demo job needs a scene of at least {min} m: a smaller one holds too few relevés to train a model on. Make the scene larger, or untick the whole job.</source>
+      <translation>La démo complète demande une scène d'au moins {min} m : une scène plus petite contient trop peu de relevés pour entraîner un modèle. Agrandissez la scène, ou décochez la démo complète.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="245" />
+      <source>The whole demo job draws the scene at {px} m pixels: choose a size that is a multiple of {px} m.</source>
+      <translation>La démo complète dessine la scène en pixels de {px} m : choisissez une taille multiple de {px} m.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="268" />
+      <source>Run the whole BotaCLIP demo job</source>
+      <translation>Exécuter la démo BotaCLIP complète</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="270" />
       <source>Create BotaCLIP demo data</source>
       <translation>Créer les données de démonstration BotaCLIP</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="90" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="276" />
+      <source>Cancelled: no project was written. The steps finished before the cancel keep their complete files in {folder}; the step under way left nothing.</source>
+      <translation>Annulé : aucun projet n'a été écrit. Les étapes terminées avant l'annulation conservent leurs fichiers complets dans {folder} ; l'étape en cours n'a rien laissé.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="291" />
       <source>Relevés (demo)</source>
       <translation>Relevés (démo)</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="91" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="292" />
       <source>Butterflies (demo)</source>
       <translation>Papillons (démo)</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="93" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="294" />
       <source>Soil samples (demo)</source>
       <translation>Échantillons de sol (démo)</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="94" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="295" />
       <source>Orthophoto (demo)</source>
       <translation>Orthophoto (démo)</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/demo_dialog.py" line="97" />
+      <location filename="../plugin/dialogs/demo_dialog.py" line="298" />
       <source>Demo data written to {folder}: {n} relevés, {t} taxa.</source>
       <translation>Données de démonstration écrites dans {folder} : {n} relevés, {t} taxons.</translation>
     </message>
     <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="313" />
+      <source>Project: {path}</source>
+      <translation>Projet : {path}</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="315" />
+      <source>Whole demo job done in {seconds} s: its project is open. Tick the layers of each group to see its maps.</source>
+      <translation>Démo complète terminée en {seconds} s : son projet est ouvert. Cochez les couches de chaque groupe pour voir ses cartes.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/demo_dialog.py" line="320" />
+      <source>Whole demo job done in {seconds} s. Its project {path} was not opened, so the current project stays as it was: open it with Project &gt; Open.</source>
+      <translation>Démo complète terminée en {seconds} s. Son projet {path} n'a pas été ouvert, le projet actuel reste donc inchangé : ouvrez-le avec Projet &gt; Ouvrir.</translation>
+    </message>
+    <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="68" />
       <source>BotaCLIP: install Python packages</source>
-      <translation type="unfinished" />
+      <translation>BotaCLIP : installer des paquets Python</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="82" />
       <source>The pip commands that install the same packages from a terminal, for people who prefer one.</source>
-      <translation type="unfinished" />
+      <translation>Les commandes pip qui installent les mêmes paquets depuis un terminal, pour qui le préfère.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="88" />
       <source>Install</source>
-      <translation type="unfinished" />
+      <translation>Installer</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="97" />
       <source>Also install timm and torchvision (only for the optional timm backbone)</source>
-      <translation type="unfinished" />
+      <translation>Installer aussi timm et torchvision (seulement pour le backbone timm facultatif)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="99" />
       <source>timm serves only the timm:NAME backbone; DOFA needs neither it nor torchvision. Leave it unticked unless you use it.</source>
-      <translation type="unfinished" />
+      <translation>timm ne sert qu'au backbone timm:NAME ; DOFA n'a besoin ni de lui ni de torchvision. Laissez la case décochée sauf si vous l'utilisez.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="106" />
       <source>The packages go into this folder of your QGIS profile: no administrator rights are needed and QGIS's own Python is not changed. Delete the folder to undo.</source>
-      <translation type="unfinished" />
+      <translation>Les paquets sont installés dans ce dossier de votre profil QGIS : aucun droit d'administrateur n'est nécessaire et le Python de QGIS n'est pas modifié. Supprimez le dossier pour annuler.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="109" />
       <source>Install into</source>
-      <translation type="unfinished" />
+      <translation>Installer dans</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="117" />
       <source>What pip reports while it works; kept until the dialog closes (and in the BotaCLIP log).</source>
-      <translation type="unfinished" />
+      <translation>Ce que pip affiche pendant son travail ; conservé jusqu'à la fermeture de la fenêtre (et dans le journal de BotaCLIP).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="119" />
       <source>Log</source>
-      <translation type="unfinished" />
+      <translation>Journal</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="127" />
       <source>Online</source>
-      <translation type="unfinished" />
+      <translation>En ligne</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="128" />
       <source>Download the packages from the internet (PyPI, and download.pytorch.org for torch), through the proxy set in QGIS's Settings &gt; Options &gt; Network.</source>
-      <translation type="unfinished" />
+      <translation>Télécharger les paquets depuis Internet (PyPI, et download.pytorch.org pour torch), via le proxy défini dans Préférences &gt; Options &gt; Réseau de QGIS.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="131" />
       <source>From a wheelhouse</source>
-      <translation type="unfinished" />
+      <translation>Depuis un wheelhouse</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="132" />
       <source>Install without internet from a wheelhouse made with 'make wheelhouse' (a folder of wheels with manifest.json, or its zip); every file is checked against the manifest first.</source>
-      <translation type="unfinished" />
+      <translation>Installer sans Internet depuis un wheelhouse créé avec « make wheelhouse » (un dossier de wheels avec manifest.json, ou son zip) ; chaque fichier est d'abord vérifié par rapport au manifeste.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="142" />
       <source>Source</source>
-      <translation type="unfinished" />
+      <translation>Source</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="145" />
       <source>Wheelhouse (*.zip manifest.json)</source>
-      <translation type="unfinished" />
+      <translation>Wheelhouse (*.zip manifest.json)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="146" />
       <source>The wheelhouse: its zip file, or the manifest.json in its folder (a folder path typed here works too).</source>
-      <translation type="unfinished" />
+      <translation>Le wheelhouse : son fichier zip, ou le manifest.json de son dossier (un chemin de dossier saisi ici fonctionne aussi).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="148" />
       <source>Wheelhouse</source>
-      <translation type="unfinished" />
+      <translation>Wheelhouse</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="161" />
       <source>Which build of torch to install. The CPU build runs everywhere; a CUDA build uses an NVIDIA GPU and needs a driver at least as new as its CUDA version. The choice below comes from the GPU and driver found on this computer.</source>
-      <translation type="unfinished" />
+      <translation>La variante de torch à installer. La variante CPU fonctionne partout ; une variante CUDA utilise un GPU NVIDIA et demande un pilote au moins aussi récent que sa version de CUDA. Le choix ci-dessous est déduit du GPU et du pilote trouvés sur cet ordinateur.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="170" />
       <source>torch build</source>
-      <translation type="unfinished" />
+      <translation>Variante de torch</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="174" />
       <source>Show commands</source>
-      <translation type="unfinished" />
+      <translation>Afficher les commandes</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="178" />
       <source>Show the pip commands that install the same packages from a terminal.</source>
-      <translation type="unfinished" />
+      <translation>Afficher les commandes pip qui installent les mêmes paquets depuis un terminal.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="181" />
       <source>Copy commands</source>
-      <translation type="unfinished" />
+      <translation>Copier les commandes</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="185" />
       <source>Copy the pip commands to the clipboard.</source>
-      <translation type="unfinished" />
+      <translation>Copier les commandes pip dans le presse-papiers.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="191" />
       <source>Every package BotaCLIP needs is found.</source>
-      <translation type="unfinished" />
+      <translation>Tous les paquets nécessaires à BotaCLIP sont présents.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="194" />
       <source>BotaCLIP's own folder, {folder}, is on QGIS's Python path at every start: no setting is needed for it.</source>
-      <translation type="unfinished" />
+      <translation>Le dossier propre à BotaCLIP, {folder}, est ajouté au chemin Python de QGIS à chaque démarrage : il ne demande aucun réglage.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="202" />
       <source>missing</source>
-      <translation type="unfinished" />
+      <translation>absent</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="202" />
       <source>version {found} is too old</source>
-      <translation type="unfinished" />
+      <translation>version {found} trop ancienne</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="204" />
       <source>{name} ({state}): needed for {what}</source>
-      <translation type="unfinished" />
+      <translation>{name} ({state}) : nécessaire pour {what}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="207" />
       <source>BotaCLIP cannot use these Python packages yet:</source>
-      <translation type="unfinished" />
+      <translation>BotaCLIP ne peut pas encore utiliser ces paquets Python :</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="221" />
       <source>Choose a wheelhouse: its zip file or the manifest.json in its folder.</source>
-      <translation type="unfinished" />
+      <translation>Choisissez un wheelhouse : son fichier zip ou le manifest.json de son dossier.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="245" />
       <source>{names} come with QGIS and cannot be installed here: reinstall or repair QGIS (on Linux, the python3-gdal package).</source>
-      <translation type="unfinished" />
+      <translation>{names} sont fournis avec QGIS et ne peuvent pas être installés ici : réinstallez ou réparez QGIS (sous Linux, le paquet python3-gdal).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="248" />
       <source>Nothing to install: every package BotaCLIP needs is found.</source>
-      <translation type="unfinished" />
+      <translation>Rien à installer : tous les paquets nécessaires à BotaCLIP sont présents.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="257" />
       <source>The wheelhouse brings torch {version}.</source>
-      <translation type="unfinished" />
+      <translation>Le wheelhouse fournit torch {version}.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="260" />
       <source>This wheelhouse holds none of the missing packages.</source>
-      <translation type="unfinished" />
+      <translation>Ce wheelhouse ne contient aucun des paquets manquants.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="289" />
       <source>Installing Python packages for BotaCLIP</source>
-      <translation type="unfinished" />
+      <translation>Installation de paquets Python pour BotaCLIP</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="301" />
       <source>Installing {names} into {folder}</source>
-      <translation type="unfinished" />
+      <translation>Installation de {names} dans {folder}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="304" />
       <source>From the wheelhouse {path}</source>
-      <translation type="unfinished" />
+      <translation>Depuis le wheelhouse {path}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="307" />
       <source>torch build: {label}</source>
-      <translation type="unfinished" />
+      <translation>Variante de torch : {label}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="314" />
       <source>Not in the wheelhouse, left out: {names}</source>
-      <translation type="unfinished" />
+      <translation>Absents du wheelhouse, non installés : {names}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="330" />
       <source>Nothing was installed: every package was already there.</source>
-      <translation type="unfinished" />
+      <translation>Rien n'a été installé : tous les paquets étaient déjà présents.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="331" />
       <source>Installed {n} packages into {folder}.</source>
-      <translation type="unfinished" />
+      <translation>{n} paquets installés dans {folder}.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="336" />
       <source>Now available: {actions}.</source>
-      <translation type="unfinished" />
+      <translation>Désormais disponibles : {actions}.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="339" />
       <source>Restart QGIS to finish: the packages are put in place at the next start.</source>
-      <translation type="unfinished" />
+      <translation>Redémarrez QGIS pour terminer : les paquets seront mis en place au prochain démarrage.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="343" />
       <source>Restart QGIS: this session keeps the torch it already loaded.</source>
-      <translation type="unfinished" />
+      <translation>Redémarrez QGIS : cette session conserve le torch qu'elle a déjà chargé.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/deps_dialog.py" line="347" />
       <source>Cancelled: the packages folder is exactly as it was.</source>
-      <translation type="unfinished" />
+      <translation>Annulé : le dossier des paquets est exactement tel qu'il était.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="44" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="46" />
       <source>Red: 1st main contrast</source>
       <translation>Rouge : 1er contraste principal</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="45" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="47" />
       <source>Green: 2nd main contrast</source>
       <translation>Vert : 2e contraste principal</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="46" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="48" />
       <source>Blue: 3rd main contrast</source>
       <translation>Bleu : 3e contraste principal</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="67" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="69" />
       <source>This model uses the {backbone} backbone on {n} bands ({bands}) with {patch:g} m patches; it was trained on {plots} plots and {taxa} taxa.</source>
       <translation>Ce modèle utilise le backbone {backbone} sur {n} bandes ({bands}) avec des imagettes de {patch:g} m ; il a été entraîné sur {plots} placettes et {taxa} taxons.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="86" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
       <source>BotaCLIP: embed an orthophoto</source>
       <translation>BotaCLIP : calculer les plongements d'une orthophoto</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="93" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="108" />
       <source>The aerial image to embed (any raster QGIS reads from a file).</source>
       <translation>L'image aérienne à encoder (tout raster que QGIS lit depuis un fichier).</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="97" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="112" />
       <source>empty: the raw backbone below</source>
       <translation>vide : le backbone brut ci-dessous</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="98" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="113" />
       <source>A model folder made by 'Train model…'. It names its own backbone, bands and patch size. Empty: the raw backbone chosen below, without BotaCLIP's training.</source>
-      <translation type="unfinished" />
+      <translation>Un dossier de modèle créé par « Entraîner un modèle… ». Il indique lui-même son backbone, ses bandes et sa taille d'imagette. Vide : le backbone brut choisi ci-dessous, sans l'entraînement de BotaCLIP.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="101" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="116" />
       <source>Model folder</source>
       <translation>Dossier du modèle</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="124" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="141" />
       <source>Side of the square image patch behind each output pixel.</source>
       <translation>Côté de l'imagette carrée derrière chaque pixel de sortie.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="136" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="153" />
       <source>half the patch size</source>
       <translation>la moitié de l'imagette</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="137" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="154" />
       <source>Distance between patch centres: the pixel size of the embedding raster. Smaller than the patch, patches overlap (finer maps, longer runs); the default, half the patch, shows every point of the ground to four patches.</source>
       <translation>Distance entre les centres des imagettes : la taille de pixel du raster de plongements. Plus petit que l'imagette, les imagettes se chevauchent (cartes plus fines, calculs plus longs) ; par défaut, la moitié de l'imagette, chaque point du terrain est vu par quatre imagettes.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="141" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="158" />
       <source>Stride</source>
       <translation>Pas</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="144" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="161" />
       <source>Whole orthophoto</source>
       <translation>Orthophoto entière</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="147" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="164" />
       <source>Limit the run to this extent (taken in the orthophoto's CRS), e.g. the map view, to try settings on a small area first. Empty (the default): the whole orthophoto.</source>
-      <translation type="unfinished" />
+      <translation>Limiter le calcul à cette emprise (prise dans le SCR de l'orthophoto), p. ex. la vue de la carte, pour essayer d'abord des paramètres sur une petite zone. Vide (par défaut) : toute l'orthophoto.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="150" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="167" />
       <source>Extent</source>
       <translation>Emprise</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="156" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="173" />
       <source>Optional polygons: only patches inside them are embedded, the rest is no-data (e.g. leave out lakes or towns). Empty (the default): every patch.</source>
-      <translation type="unfinished" />
+      <translation>Polygones facultatifs : seules les imagettes situées à l'intérieur sont encodées, le reste est sans données (p. ex. pour exclure lacs ou villes). Vide (par défaut) : toutes les imagettes.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="159" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="176" />
       <source>Mask polygons</source>
       <translation>Polygones de masque</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="163" />
-      <source>The arithmetic of the model. bfloat16 is about twice as fast on recent CPUs and GPUs; Automatic (the default) uses it only where its embeddings agree with float32.</source>
-      <translation type="unfinished" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="180" />
+      <source>The arithmetic of the model. bfloat16 is about twice as fast on recent CPUs and GPUs; Automatic (the default) uses it only where its embeddings agree with float32. int8 (CPU only) is the fastest on some CPUs but changes results: with DOFA base, about one patch in twenty got another nearest neighbour than in float32, so Automatic never takes it. Chosen, it is used, with a warning giving its measured agreement with float32 when that is low.</source>
+      <translation>L'arithmétique du modèle. bfloat16 est environ deux fois plus rapide sur les CPU et GPU récents ; Automatique (par défaut) ne l'utilise que là où ses plongements concordent avec float32. int8 (CPU uniquement) est le plus rapide sur certains CPU mais modifie les résultats : avec DOFA base, environ une imagette sur vingt a obtenu un autre plus proche voisin qu'en float32, donc Automatique ne le choisit jamais. S'il est choisi, il est utilisé, avec un avertissement indiquant sa concordance mesurée avec float32 quand elle est faible.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="167" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="189" />
       <source>Precision</source>
       <translation>Précision</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="169" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="190" />
+      <source>Calibrate first</source>
+      <translation>Calibrer d'abord</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="191" />
+      <source>Measure the best batch size and reader threads on this machine before embedding (seconds to a minute), and keep the result for later runs with the same model and precision. Unticked (the default), they are measured once per machine, model and precision, and only for runs large enough to pay for it.</source>
+      <translation>Mesurer la meilleure taille de lot et le meilleur nombre de threads de lecture sur cette machine avant le calcul des plongements (de quelques secondes à une minute), et conserver le résultat pour les calculs suivants avec le même modèle et la même précision. Décoché (par défaut), ils sont mesurés une fois par machine, modèle et précision, et seulement pour les calculs assez longs pour que cela en vaille la peine.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="199" />
       <source>Device</source>
       <translation>Processeur</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="171" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="201" />
       <source>How each value is stored in the embedding raster. float16 (the default) takes half the disk space of float32 and is precise enough for maps; float32 for exact values.</source>
-      <translation type="unfinished" />
+      <translation>Comment chaque valeur est stockée dans le raster de plongements. float16 (par défaut) prend moitié moins d'espace disque que float32 et suffit en précision pour les cartes ; float32 pour des valeurs exactes.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="175" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="205" />
       <source>Data type</source>
       <translation>Type de données</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="181" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="209" />
+      <source>Advanced</source>
+      <translation>Avancé</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="213" />
+      <source>empty: in QGIS, this process</source>
+      <translation>vide : dans QGIS, ce processus</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="214" />
+      <source>Optional: embed tile by tile on a Dask cluster. local or local:N starts N worker processes on this computer; tcp://HOST:PORT or the .json file a scheduler wrote joins a running cluster, whose workers must see the orthophoto, the model and the output folder under the same paths. The raster is the same; a stopped run continues from its finished tiles (kept in a folder NAME.tiles beside the output). Needs the Python package dask[distributed]. Empty (the default): the run stays in QGIS.</source>
+      <translation>Facultatif : calculer les plongements tuile par tuile sur un cluster Dask. local ou local:N lance N processus de calcul sur cet ordinateur ; tcp://HOST:PORT ou le fichier .json écrit par un ordonnanceur rejoint un cluster déjà lancé, dont les processus de calcul doivent voir l'orthophoto, le modèle et le dossier de sortie sous les mêmes chemins. Le raster est le même ; un calcul arrêté reprend à partir de ses tuiles terminées (conservées dans un dossier NAME.tiles à côté de la sortie). Nécessite le paquet Python dask[distributed]. Vide (par défaut) : le calcul reste dans QGIS.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="222" />
+      <source>Dask scheduler</source>
+      <translation>Ordonnanceur Dask</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="233" />
       <source>The embedding raster to write: a cloud-optimised GeoTIFF with one band per embedding dimension.</source>
       <translation>Le raster de plongements à écrire : un GeoTIFF optimisé pour le cloud avec une bande par dimension du plongement.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="183" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="235" />
       <source>Embedding raster</source>
       <translation>Raster de plongements</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="184" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="236" />
       <source>Also write an RGB preview and show it</source>
       <translation>Écrire aussi un aperçu RVB et l'afficher</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="185" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="237" />
       <source>The first three principal components of the embeddings as an 8-bit RGB image: areas the model sees alike get alike colours.</source>
       <translation>Les trois premières composantes principales des plongements en image RVB 8 bits : les zones que le modèle voit comme semblables prennent des couleurs semblables.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="219" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="271" />
       <source>empty: the file the model was trained with</source>
       <translation>vide : le fichier avec lequel le modèle a été entraîné</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="250" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="302" />
       <source>{path} is not a model folder (it has no config.json).</source>
       <translation>{path} n'est pas un dossier de modèle (il n'a pas de config.json).</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="253" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="305" />
       <source>The config.json of {path} cannot be read: train the model again.</source>
       <translation>Le config.json de {path} est illisible : entraînez de nouveau le modèle.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="259" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="311" />
       <source>The model's backbone weights file is not where it was when the model was trained, nor in the weights folder {folder}: choose it.</source>
       <translation>Le fichier de poids du backbone du modèle n'est plus là où il était lors de l'entraînement, ni dans le dossier des poids {folder} : choisissez-le.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="268" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="320" />
       <source>Choose where to write the embedding raster.</source>
       <translation>Choisissez où écrire le raster de plongements.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="270" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="322" />
+      <source>Dask scheduler: give local, local:N (N worker processes on this computer), tcp://HOST:PORT (a running scheduler) or the .json file a scheduler wrote; or leave it empty to embed in QGIS.</source>
+      <translation>Ordonnanceur Dask : indiquez local, local:N (N processus de calcul sur cet ordinateur), tcp://HOST:PORT (un ordonnanceur déjà lancé) ou le fichier .json écrit par un ordonnanceur ; ou laissez vide pour calculer les plongements dans QGIS.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="326" />
       <source>The embedding raster must be a GeoTIFF (.tif) file.</source>
       <translation>Le raster de plongements doit être un fichier GeoTIFF (.tif).</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="273" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="329" />
       <source>The embedding raster cannot replace the orthophoto.</source>
       <translation>Le raster de plongements ne peut pas remplacer l'orthophoto.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="331" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="388" />
       <source>Embed orthophoto</source>
       <translation>Calculer les plongements</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="335" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="391" />
       <source>Cancelled: the embedding raster was not written. Any finished blocks are kept: Run again with the same settings continues where it stopped.</source>
       <translation>Annulé : le raster de plongements n'a pas été écrit. Les blocs terminés sont conservés : Exécuter de nouveau avec les mêmes paramètres reprend là où le calcul s'est arrêté.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="341" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="397" />
       <source>{name} (embeddings)</source>
       <translation>{name} (plongements)</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="345" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="401" />
       <source>{name} preview: alike colour, alike place</source>
       <translation>Aperçu de {name} : couleurs proches, lieux proches</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="350" />
-      <source>Embeddings written to {path}: {width} × {height} pixels, one per patch centre, {bands} bands.</source>
-      <translation>Plongements écrits dans {path} : {width} × {height} pixels, un par centre d'imagette, {bands} bandes.</translation>
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/embed_dialog.py" line="352" />
+      <location filename="../plugin/dialogs/embed_dialog.py" line="408" />
       <source>{n} patches embedded in {s:.0f} s ({rate:.1f} per second, {precision}); {nodata} pixels left empty (no image under them).</source>
       <translation>{n} imagettes encodées en {s:.0f} s ({rate:.1f} par seconde, {precision}) ; {nodata} pixels laissés vides (pas d'image dessous).</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="413" />
+      <source>Computed on Dask, tile by tile: {tiles} tile(s), {resumed} of them found already done.</source>
+      <translation>Calculé sur Dask, tuile par tuile : {tiles} tuile(s), dont {resumed} déjà terminée(s).</translation>
+    </message>
+    <message>
+      <location filename="../plugin/dialogs/embed_dialog.py" line="416" />
+      <source>Embeddings written to {path}: {width} × {height} pixels, one per patch centre, {bands} bands.</source>
+      <translation>Plongements écrits dans {path} : {width} × {height} pixels, un par centre d'imagette, {bands} bandes.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="39" />
@@ -906,7 +1136,7 @@
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="53" />
       <source>The folder to write evaluation.json (every score) and report.html (box plots and the tests, in sentences) in.</source>
-      <translation type="unfinished" />
+      <translation>Le dossier où écrire evaluation.json (tous les scores) et report.html (boîtes à moustaches et tests, rédigés en phrases).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="55" />
@@ -941,7 +1171,7 @@
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="92" />
       <source>Spatial folds: blocks of points held out together, the same for every source, so that the comparison is paired (default 5).</source>
-      <translation type="unfinished" />
+      <translation>Plis spatiaux : blocs de points mis de côté ensemble, les mêmes pour chaque source, pour que la comparaison soit appariée (par défaut 5).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="95" />
@@ -951,7 +1181,7 @@
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="97" />
       <source>The model fitted on each source's embeddings; the random forest (the default) is the paper's.</source>
-      <translation type="unfinished" />
+      <translation>Le modèle ajusté sur les plongements de chaque source ; la forêt aléatoire (par défaut) est celle de l'article.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/evaluate_dialog.py" line="99" />
@@ -1011,7 +1241,7 @@
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="71" />
       <source>How many habitat types the map is cut into (default 8): more gives finer, smaller types. Unused when k is chosen automatically.</source>
-      <translation type="unfinished" />
+      <translation>Le nombre de types d'habitats de la carte (par défaut 8) : davantage donne des types plus fins et plus petits. Inutilisé quand k est choisi automatiquement.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="74" />
@@ -1031,12 +1261,12 @@
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="80" />
       <source>The smallest number of clusters tried when k is chosen automatically (default 3).</source>
-      <translation type="unfinished" />
+      <translation>Le plus petit nombre de groupes essayé quand k est choisi automatiquement (par défaut 3).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="82" />
       <source>The largest number of clusters tried when k is chosen automatically, included (default 15); each k tried adds a k-means fit.</source>
-      <translation type="unfinished" />
+      <translation>Le plus grand nombre de groupes essayé quand k est choisi automatiquement, inclus (par défaut 15) ; chaque k essayé ajoute un ajustement k-means.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="89" />
@@ -1051,7 +1281,7 @@
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="93" />
       <source>The same seed (default 0) gives the same sample of pixels and the same map; another seed shows how stable the clusters are.</source>
-      <translation type="unfinished" />
+      <translation>La même graine (par défaut 0) donne le même échantillon de pixels et la même carte ; une autre graine montre la stabilité des groupes.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="96" />
@@ -1066,7 +1296,7 @@
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="100" />
       <source>Optional: a folder for clusters.html and clusters.json, with the area of each cluster. Empty (the default): no summary.</source>
-      <translation type="unfinished" />
+      <translation>Facultatif : un dossier pour clusters.html et clusters.json, avec la surface de chaque groupe. Vide (par défaut) : pas de résumé.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="103" />
@@ -1164,11 +1394,6 @@
       <translation>Le dossier du résumé et la carte des habitats doivent avoir deux chemins différents.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/habitats_dialog.py" line="227" />
-      <source>Habitat clusters</source>
-      <translation>Groupes d'habitats</translation>
-    </message>
-    <message>
       <location filename="../plugin/dialogs/habitats_dialog.py" line="234" />
       <source>Cancelled: the habitat map was not written; the previous one, if any, is unchanged.</source>
       <translation>Annulé : la carte des habitats n'a pas été écrite ; la précédente, s'il y en a une, est inchangée.</translation>
@@ -1196,7 +1421,7 @@
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="83" />
       <source>The long table, a CSV file with one row per taxon in a plot: plot id, taxon name, cover (as exported from Turboveg or a spreadsheet; comma, semicolon or tab).</source>
-      <translation type="unfinished" />
+      <translation>La table longue, un fichier CSV avec une ligne par taxon dans une placette : identifiant de placette, nom du taxon, recouvrement (tel qu'exporté de Turboveg ou d'un tableur ; virgule, point-virgule ou tabulation).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="86" />
@@ -1206,17 +1431,17 @@
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="90" />
       <source>The column of the long table that names the plot of each row; chosen from its name (plot_id, releve...) when it can be guessed.</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table longue qui identifie la placette de chaque ligne ; choisie d'après son nom (plot_id, releve...) quand elle peut être devinée.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="93" />
       <source>The column of the long table that holds the taxon name. Names are tidied (spaces, capitals, 'subsp.'), not matched to a checklist.</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table longue qui contient le nom du taxon. Les noms sont nettoyés (espaces, majuscules, « subsp. »), mais pas rapprochés d'un référentiel taxonomique.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="96" />
       <source>The column of the long table that holds the cover: Braun-Blanquet codes, percentages, fractions, presence marks or counts (see Cover scale).</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table longue qui contient le recouvrement : indices de Braun-Blanquet, pourcentages, fractions, marques de présence ou effectifs (voir Échelle de recouvrement).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="100" />
@@ -1231,7 +1456,7 @@
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="107" />
       <source>The plot table, a CSV file with one row per plot: its plot id and coordinates. A plot id found twice is refused.</source>
-      <translation type="unfinished" />
+      <translation>La table des placettes, un fichier CSV avec une ligne par placette : son identifiant et ses coordonnées. Un identifiant de placette présent deux fois est refusé.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="110" />
@@ -1241,17 +1466,17 @@
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="114" />
       <source>The column of the plot table that names each plot, as in the long table (the names may differ).</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table des placettes qui identifie chaque placette, comme dans la table longue (les noms de colonnes peuvent différer).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="116" />
       <source>The column of the plot table with the X coordinate: easting, or longitude in degrees (then EPSG:4326 below).</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table des placettes avec la coordonnée X : abscisse, ou longitude en degrés (alors EPSG:4326 ci-dessous).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="118" />
       <source>The column of the plot table with the Y coordinate: northing, or latitude in degrees (then EPSG:4326 below).</source>
-      <translation type="unfinished" />
+      <translation>La colonne de la table des placettes avec la coordonnée Y : ordonnée, ou latitude en degrés (alors EPSG:4326 ci-dessous).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="120" />
@@ -1286,7 +1511,7 @@
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="136" />
       <source>The relevé layer to write, a GeoPackage: one point per plot, one column per taxon. Proposed beside the long table.</source>
-      <translation type="unfinished" />
+      <translation>La couche de relevés à écrire, un GeoPackage : un point par placette, une colonne par taxon. Proposée à côté de la table longue.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/import_dialog.py" line="139" />
@@ -1441,12 +1666,7 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="193" />
       <source>Spatial cross-validation: the points are grouped in blocks and each fold holds out whole blocks, so that the figures reported come from places the model did not see. 5 (the default) suits most data; fewer when there are few points.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location filename="../plugin/dialogs/predict_dialog.py" line="201" />
-      <source>Advanced</source>
-      <translation>Avancé</translation>
+      <translation>Validation croisée spatiale : les points sont regroupés en blocs et chaque pli met de côté des blocs entiers, pour que les scores rapportés viennent de lieux que le modèle n'a pas vus. 5 (par défaut) convient à la plupart des données ; moins quand il y a peu de points.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="209" />
@@ -1471,7 +1691,7 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="219" />
       <source>Side of the square blocks the folds are made of, in metres: larger than the distance over which nearby points resemble each other. Automatic (the default): 5 pixels, at least twice the buffer.</source>
-      <translation type="unfinished" />
+      <translation>Côté des blocs carrés qui composent les plis, en mètres : plus grand que la distance sur laquelle des points voisins se ressemblent. Automatique (par défaut) : 5 pixels, au moins deux fois la zone tampon.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="223" />
@@ -1486,7 +1706,7 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="227" />
       <source>Presence only: how many background points are drawn from the raster to stand for the places available. Automatic (the default): 10 per presence, at most 10 000.</source>
-      <translation type="unfinished" />
+      <translation>Présence seule : nombre de points de fond tirés du raster pour représenter les lieux disponibles. Automatique (par défaut) : 10 par présence, au plus 10 000.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="231" />
@@ -1496,7 +1716,7 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="234" />
       <source>The same seed (default 0) gives the same folds, background points and model.</source>
-      <translation type="unfinished" />
+      <translation>La même graine (par défaut 0) donne les mêmes plis, les mêmes points de fond et le même modèle.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="242" />
@@ -1516,7 +1736,7 @@
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="247" />
       <source>A folder for metrics.json: the cross-validated metrics of each target, fold by fold, with the point counts. Empty: no metrics file.</source>
-      <translation type="unfinished" />
+      <translation>Un dossier pour metrics.json : les métriques en validation croisée de chaque cible, pli par pli, avec le nombre de points. Vide : pas de fichier de métriques.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/predict_dialog.py" line="253" />
@@ -1709,11 +1929,6 @@
       <translation>La carte d'aptitude ne peut pas remplacer le raster de plongements ; choisissez un autre nom.</translation>
     </message>
     <message>
-      <location filename="../plugin/dialogs/suitability_dialog.py" line="316" />
-      <source>Species suitability</source>
-      <translation>Aptitude des espèces</translation>
-    </message>
-    <message>
       <location filename="../plugin/dialogs/suitability_dialog.py" line="323" />
       <source>Cancelled: the suitability map was not written; the previous one, if any, is unchanged.</source>
       <translation>Annulé : la carte d'aptitude n'a pas été écrite ; la précédente, s'il y en a une, est inchangée.</translation>
@@ -1776,7 +1991,7 @@
     <message>
       <location filename="../plugin/dialogs/targets.py" line="104" />
       <source>Tick the field to map: 0/1 for presence/absence, numbers for abundance, text for classes; none ticked, every point is a presence. Several fields only for abundance (a band each).</source>
-      <translation type="unfinished" />
+      <translation>Cochez le champ à cartographier : 0/1 pour présence/absence, nombres pour l'abondance, texte pour les classes ; si aucun n'est coché, chaque point est une présence. Plusieurs champs seulement pour l'abondance (une bande chacun).</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/targets.py" line="111" />
@@ -1876,7 +2091,7 @@
     <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="90" />
       <source>Passes over the training plots, at most (default 50): training stops early when the validation recall no longer improves, so a high value costs little.</source>
-      <translation type="unfinished" />
+      <translation>Nombre maximal de passages sur les placettes d'entraînement (par défaut 50) : l'entraînement s'arrête tôt quand le rappel en validation ne s'améliore plus, donc une valeur élevée coûte peu.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="93" />
@@ -1895,8 +2110,8 @@
     </message>
     <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="124" />
-      <source>Training needs at least {n} plots (a third to train on, a third to choose the epoch, a third to test the model); '{layer}' has {count}.</source>
-      <translation>L'entraînement demande au moins {n} placettes (un tiers pour entraîner, un tiers pour choisir l'époque, un tiers pour tester le modèle) ; « {layer} » en a {count}.</translation>
+      <source>Training needs at least {n} plots (at least 50 each to train on, to choose the epoch and to test the model); '{layer}' has {count}.</source>
+      <translation>L'entraînement demande au moins {n} placettes (au moins 50 chacune pour entraîner, pour choisir l'époque et pour tester le modèle) ; « {layer} » en a {count}.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/train_dialog.py" line="130" />
@@ -1941,327 +2156,327 @@
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="56" />
       <source>torchgeo's conversion</source>
-      <translation type="unfinished" />
+      <translation>conversion de torchgeo</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="56" />
       <source>the DOFA authors</source>
-      <translation type="unfinished" />
+      <translation>les auteurs de DOFA</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="57" />
       <source>your own file</source>
-      <translation type="unfinished" />
+      <translation>votre propre fichier</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="63" />
       <source>missing ({size} downloaded: Get weights… resumes)</source>
-      <translation type="unfinished" />
+      <translation>absent ({size} téléchargés : « Obtenir les poids… » reprend)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="67" />
       <source>present, checking sha256…</source>
-      <translation type="unfinished" />
+      <translation>présent, vérification du sha256…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="68" />
       <source>present, sha256 verified</source>
-      <translation type="unfinished" />
+      <translation>présent, sha256 vérifié</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="69" />
       <source>present, but its sha256 is not the published one: damaged or another file; delete it and get it again</source>
-      <translation type="unfinished" />
+      <translation>présent, mais son sha256 n'est pas celui publié : fichier endommagé ou différent ; supprimez-le et obtenez-le de nouveau</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="71" />
       <source>present (not a published file: BotaCLIP cannot check it)</source>
-      <translation type="unfinished" />
+      <translation>présent (fichier non publié : BotaCLIP ne peut pas le vérifier)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="72" />
       <source>old file from before DOFA's August 2024 fix: do not use, delete it</source>
-      <translation type="unfinished" />
+      <translation>ancien fichier antérieur au correctif DOFA d'août 2024 : ne l'utilisez pas, supprimez-le</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="73" />
       <source>a published checkpoint under another name: use Import file… to copy it under its published name</source>
-      <translation type="unfinished" />
+      <translation>un fichier de poids publié sous un autre nom : utilisez « Importer un fichier… » pour le copier sous son nom publié</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="100" />
       <source>BotaCLIP model weights</source>
-      <translation type="unfinished" />
+      <translation>Poids des modèles BotaCLIP</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="108" />
       <source>Weights folder: {folder}</source>
-      <translation type="unfinished" />
+      <translation>Dossier des poids : {folder}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="109" />
       <source>Where BotaCLIP looks for DOFA checkpoints; change it in BotaCLIP &gt; Settings.</source>
-      <translation type="unfinished" />
+      <translation>Où BotaCLIP cherche les fichiers de poids DOFA ; modifiez-le dans BotaCLIP &gt; Paramètres.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="115" />
       <source>From</source>
-      <translation type="unfinished" />
+      <translation>Provenance</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="115" />
       <source>Status</source>
-      <translation type="unfinished" />
+      <translation>État</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="116" />
       <source>Size</source>
-      <translation type="unfinished" />
+      <translation>Taille</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="116" />
       <source>SHA-256</source>
-      <translation type="unfinished" />
+      <translation>SHA-256</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="116" />
       <source>Path</source>
-      <translation type="unfinished" />
+      <translation>Chemin</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="117" />
       <source>The published DOFA checkpoints, present in the weights folder or not, and any other weights file found there. The sha256 is computed once and remembered.</source>
-      <translation type="unfinished" />
+      <translation>Les fichiers de poids DOFA publiés, présents ou non dans le dossier des poids, et tout autre fichier de poids qui s'y trouve. Le sha256 est calculé une fois puis mémorisé.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="129" />
       <source>Progress of the download, check or copy under way.</source>
-      <translation type="unfinished" />
+      <translation>Progression du téléchargement, de la vérification ou de la copie en cours.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="136" />
       <source>What the last operation did.</source>
-      <translation type="unfinished" />
+      <translation>Résultat de la dernière opération.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="143" />
       <source>Download a published DOFA checkpoint from Hugging Face into the weights folder, through QGIS's network settings (proxy). An interrupted download resumes where it stopped; the file is checked against its published sha256.</source>
-      <translation type="unfinished" />
+      <translation>Télécharger un fichier de poids DOFA publié depuis Hugging Face dans le dossier des poids, avec les paramètres réseau de QGIS (proxy). Un téléchargement interrompu reprend là où il s'est arrêté ; le fichier est vérifié par rapport à son sha256 publié.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="149" />
       <source>Import file…</source>
-      <translation type="unfinished" />
+      <translation>Importer un fichier…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="150" />
       <source>Copy a weights file you already have into the weights folder (the original is left where it is). A published checkpoint is recognised by its sha256 and given its published name; any other file only after you agree.</source>
-      <translation type="unfinished" />
+      <translation>Copier dans le dossier des poids un fichier de poids que vous avez déjà (l'original reste où il est). Un fichier de poids publié est reconnu par son sha256 et reçoit son nom publié ; tout autre fichier, seulement après votre accord.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="155" />
       <source>Refresh</source>
-      <translation type="unfinished" />
+      <translation>Actualiser</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="156" />
       <source>Look at the weights folder again.</source>
-      <translation type="unfinished" />
+      <translation>Relire le dossier des poids.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="158" />
       <source>Stop</source>
-      <translation type="unfinished" />
+      <translation>Arrêter</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="159" />
       <source>Stop the download, check or copy under way. A stopped download keeps its bytes for a later resume.</source>
-      <translation type="unfinished" />
+      <translation>Arrêter le téléchargement, la vérification ou la copie en cours. Un téléchargement arrêté conserve les octets reçus pour une reprise ultérieure.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="198" />
       <source>({size} to download)</source>
-      <translation type="unfinished" />
+      <translation>({size} à télécharger)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="200" />
       <source>published: {sha}</source>
-      <translation type="unfinished" />
+      <translation>publié : {sha}</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="213" />
       <source>size unknown</source>
-      <translation type="unfinished" />
+      <translation>taille inconnue</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="214" />
       <source>{backbone}, {source} ({size})</source>
-      <translation type="unfinished" />
+      <translation>{backbone}, {source} ({size})</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="219" />
       <source>Every published checkpoint is here</source>
-      <translation type="unfinished" />
+      <translation>Tous les fichiers de poids publiés sont présents</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="238" />
       <source>Checking the weights files</source>
-      <translation type="unfinished" />
+      <translation>Vérification des fichiers de poids</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="258" />
       <source>Stopped; nothing was added to the weights folder.</source>
-      <translation type="unfinished" />
+      <translation>Arrêté ; rien n'a été ajouté au dossier des poids.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="283" />
       <source>Downloading {name} from {url}…</source>
-      <translation type="unfinished" />
+      <translation>Téléchargement de {name} depuis {url}…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="304" />
       <source>Weights file to import</source>
-      <translation type="unfinished" />
+      <translation>Fichier de poids à importer</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="305" />
       <source>Weights files (*.pth *.pt *.safetensors *.ckpt *.bin);;All files (*)</source>
-      <translation type="unfinished" />
+      <translation>Fichiers de poids (*.pth *.pt *.safetensors *.ckpt *.bin);;Tous les fichiers (*)</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="313" />
       <source>Checking {path}…</source>
-      <translation type="unfinished" />
+      <translation>Vérification de {path}…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="314" />
       <source>Checking a weights file</source>
-      <translation type="unfinished" />
+      <translation>Vérification d'un fichier de poids</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="332" />
       <source>{name} is already in the weights folder as {target}.</source>
-      <translation type="unfinished" />
+      <translation>{name} est déjà dans le dossier des poids sous le nom {target}.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="335" />
       <source>{name} is an old DOFA file (before the August 2024 fix of its patch embedding), which gives wrong embeddings: not imported. Get the current file with Get weights….</source>
-      <translation type="unfinished" />
+      <translation>{name} est un ancien fichier DOFA (antérieur à la correction d'août 2024 de son plongement d'imagettes), qui donne des plongements erronés : non importé. Obtenez le fichier actuel avec Obtenir les poids….</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="339" />
       <source>{name} has the name of a published checkpoint but not its content (sha256 {sha}): it is damaged or another file, and was not imported. Get the published file with Get weights….</source>
-      <translation type="unfinished" />
+      <translation>{name} porte le nom d'un checkpoint publié mais n'en a pas le contenu (sha256 {sha}) : il est endommagé ou c'est un autre fichier, et il n'a pas été importé. Obtenez le fichier publié avec Obtenir les poids….</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="343" />
       <source>Another file named {target} is already in the weights folder: nothing was imported. Move it away first.</source>
-      <translation type="unfinished" />
+      <translation>Un autre fichier nommé {target} se trouve déjà dans le dossier des poids : rien n'a été importé. Déplacez-le d'abord ailleurs.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="348" />
       <source>Not a published checkpoint</source>
-      <translation type="unfinished" />
+      <translation>Checkpoint non publié</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="348" />
       <source>{name} is not one of the published DOFA checkpoints (its sha256 is {sha}), so BotaCLIP cannot check it. Use it only if you know it is a DOFA checkpoint made after August 2024. Copy it into the weights folder as your own file? It is then used when you choose it in the Weights field of Train or Embed.</source>
-      <translation type="unfinished" />
+      <translation>{name} ne fait pas partie des checkpoints DOFA publiés (son sha256 est {sha}) : BotaCLIP ne peut donc pas le vérifier. Ne l'utilisez que si vous savez qu'il s'agit d'un checkpoint DOFA produit après août 2024. Le copier dans le dossier des poids comme fichier personnel ? Il sera alors utilisé quand vous le choisirez dans le champ Poids de l'entraînement ou du calcul des plongements.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="365" />
       <source>{name} was not imported.</source>
-      <translation type="unfinished" />
+      <translation>{name} n'a pas été importé.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="374" />
       <source>Imported {name} ({what}) into the weights folder; the original is left where it was.</source>
-      <translation type="unfinished" />
+      <translation>{name} ({what}) importé dans le dossier des poids ; l'original est resté à sa place.</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="379" />
       <source>Copying {name}…</source>
-      <translation type="unfinished" />
+      <translation>Copie de {name}…</translation>
     </message>
     <message>
       <location filename="../plugin/dialogs/weights_dialog.py" line="380" />
       <source>Importing a weights file</source>
-      <translation type="unfinished" />
+      <translation>Importation d'un fichier de poids</translation>
     </message>
     <message>
-      <location filename="../plugin/help.py" line="474" />
+      <location filename="../plugin/help.py" line="481" />
       <source>The help file {path} is missing from the plugin folder.</source>
       <translation>Le fichier d'aide {path} est absent du dossier de l'extension.</translation>
     </message>
     <message>
-      <location filename="../plugin/help.py" line="491" />
+      <location filename="../plugin/help.py" line="498" />
       <source>BotaCLIP help</source>
       <translation>Aide de BotaCLIP</translation>
     </message>
     <message>
       <location filename="../plugin/install/network.py" line="24" />
       <source>pip needs the PySocks package to use a SOCKS proxy; if the download fails, ask for an HTTP proxy or install offline from a wheelhouse.</source>
-      <translation type="unfinished" />
+      <translation>pip a besoin du paquet PySocks pour passer par un proxy SOCKS ; si le téléchargement échoue, demandez un proxy HTTP ou installez hors ligne depuis un wheelhouse.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="38" />
       <source>CPU only (about 200 MB)</source>
-      <translation type="unfinished" />
+      <translation>CPU seulement (environ 200 MB)</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="39" />
       <source>CPU (about 200 MB)</source>
-      <translation type="unfinished" />
+      <translation>CPU (environ 200 MB)</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="40" />
       <source>Apple GPU (MPS)</source>
-      <translation type="unfinished" />
+      <translation>GPU Apple (MPS)</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="41" />
       <source>NVIDIA GPU, CUDA {version} (about 3 GB)</source>
-      <translation type="unfinished" />
+      <translation>GPU NVIDIA, CUDA {version} (environ 3 GB)</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="71" />
       <source>Apple silicon: the standard build uses the Mac's GPU (MPS).</source>
-      <translation type="unfinished" />
+      <translation>Apple silicon : la version standard utilise le GPU du Mac (MPS).</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="72" />
       <source>Intel Mac: torch runs on the CPU.</source>
-      <translation type="unfinished" />
+      <translation>Mac Intel : torch s'exécute sur le CPU.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="73" />
       <source>No NVIDIA GPU found: the CPU build is the one that runs.</source>
-      <translation type="unfinished" />
+      <translation>Aucun GPU NVIDIA trouvé : c'est la version CPU qui fonctionne.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="74" />
       <source>{gpu}: no CUDA build of torch for this machine; CPU build.</source>
-      <translation type="unfinished" />
+      <translation>{gpu} : aucune version CUDA de torch pour cette machine ; version CPU.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="76" />
       <source>{gpu}: its driver ({driver}) is too old for CUDA 11.8; update the NVIDIA driver to use the GPU.</source>
-      <translation type="unfinished" />
+      <translation>{gpu} : son pilote ({driver}) est trop ancien pour CUDA 11.8 ; mettez à jour le pilote NVIDIA pour utiliser le GPU.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="78" />
       <source>{gpu} (compute capability {capability}) is older than any current CUDA build of torch supports: CPU build.</source>
-      <translation type="unfinished" />
+      <translation>{gpu} (capacité de calcul {capability}) est plus ancien que ce que prend en charge toute version CUDA actuelle de torch : version CPU.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="80" />
       <source>{gpu}: its driver runs CUDA {cuda}, older than any CUDA build of torch; update the NVIDIA driver to use the GPU.</source>
-      <translation type="unfinished" />
+      <translation>{gpu} : son pilote gère CUDA {cuda}, plus ancien que toute version CUDA de torch ; mettez à jour le pilote NVIDIA pour utiliser le GPU.</translation>
     </message>
     <message>
       <location filename="../plugin/install/torch_choice.py" line="82" />
       <source>{gpu}, driver {driver} (runs CUDA up to {cuda}): the CUDA {build} build.</source>
-      <translation type="unfinished" />
+      <translation>{gpu}, pilote {driver} (gère CUDA jusqu'à {cuda}) : la version CUDA {build}.</translation>
     </message>
     <message>
       <location filename="../plugin/labels.py" line="9" />
@@ -2354,77 +2569,82 @@
       <translation>bfloat16 (plus rapide ; vérifié par rapport à float32)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="75" />
+      <location filename="../plugin/labels.py" line="73" />
+      <source>int8 (CPU only; fastest on some CPUs but changes some results; checked against float32)</source>
+      <translation>int8 (CPU seulement ; le plus rapide sur certains CPU mais modifie certains résultats ; vérifié par rapport à float32)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/labels.py" line="79" />
       <source>float16 (half the disk space)</source>
       <translation>float16 (moitié moins d'espace disque)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="76" />
+      <location filename="../plugin/labels.py" line="80" />
       <source>float32</source>
       <translation>float32</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="86" />
+      <location filename="../plugin/labels.py" line="90" />
       <source>Presence / absence</source>
       <translation>Présence / absence</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="87" />
+      <location filename="../plugin/labels.py" line="91" />
       <source>Square root of cover</source>
       <translation>Racine carrée du recouvrement</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="88" />
+      <location filename="../plugin/labels.py" line="92" />
       <source>Logarithm of cover (log 1 + x)</source>
       <translation>Logarithme du recouvrement (log 1 + x)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="89" />
+      <location filename="../plugin/labels.py" line="93" />
       <source>Hellinger (square root of relative cover)</source>
       <translation>Hellinger (racine carrée du recouvrement relatif)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="90" />
+      <location filename="../plugin/labels.py" line="94" />
       <source>Covers as they are</source>
       <translation>Recouvrements tels quels</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="104" />
+      <location filename="../plugin/labels.py" line="108" />
       <source>Presence / absence (0/1 field): probability of presence</source>
       <translation>Présence / absence (champ 0/1) : probabilité de présence</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="105" />
+      <location filename="../plugin/labels.py" line="109" />
       <source>Presence only (every point a presence): relative suitability against background points</source>
       <translation>Présence seule (chaque point est une présence) : aptitude relative par rapport aux points de fond</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="107" />
+      <location filename="../plugin/labels.py" line="111" />
       <source>Abundance or cover (numbers): predicted value</source>
       <translation>Abondance ou recouvrement (nombres) : valeur prédite</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="108" />
+      <location filename="../plugin/labels.py" line="112" />
       <source>Classes (text or codes): most probable class</source>
       <translation>Classes (texte ou codes) : classe la plus probable</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="113" />
+      <location filename="../plugin/labels.py" line="117" />
       <source>Random forest (recommended)</source>
       <translation>Forêt aléatoire (recommandé)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="114" />
+      <location filename="../plugin/labels.py" line="118" />
       <source>Logistic / ridge regression (linear)</source>
       <translation>Régression logistique / ridge (linéaire)</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="115" />
+      <location filename="../plugin/labels.py" line="119" />
       <source>Histogram gradient boosting</source>
       <translation>Gradient boosting sur histogrammes</translation>
     </message>
     <message>
-      <location filename="../plugin/labels.py" line="116" />
+      <location filename="../plugin/labels.py" line="120" />
       <source>Multilayer perceptron (small neural network)</source>
       <translation>Perceptron multicouche (petit réseau de neurones)</translation>
     </message>
@@ -2801,12 +3021,12 @@
     <message>
       <location filename="../plugin/plugin.py" line="123" />
       <source>Copy diagnostics</source>
-      <translation type="unfinished" />
+      <translation>Copier le diagnostic</translation>
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="124" />
       <source>Copy a report of QGIS, Python, torch, GDAL, the model weights and the last BotaCLIP errors to the clipboard, to paste into an issue</source>
-      <translation type="unfinished" />
+      <translation>Copier dans le presse-papiers un rapport sur QGIS, Python, torch, GDAL, les poids du modèle et les dernières erreurs de BotaCLIP, à coller dans un ticket</translation>
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="199" />
@@ -2836,7 +3056,7 @@
     <message>
       <location filename="../plugin/plugin.py" line="243" />
       <source>Install…</source>
-      <translation type="unfinished" />
+      <translation>Installer…</translation>
     </message>
     <message>
       <location filename="../plugin/plugin.py" line="381" />
@@ -2846,7 +3066,7 @@
     <message>
       <location filename="../plugin/plugin.py" line="397" />
       <source>BotaCLIP {version} loaded (QGIS {qgis}, Python {python}).</source>
-      <translation type="unfinished" />
+      <translation>BotaCLIP {version} chargé (QGIS {qgis}, Python {python}).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/apply.py" line="28" />
@@ -2865,7 +3085,16 @@ Prediction map: where the map is written (a GeoTIFF).
 Outputs
 Prediction map: a cloud-optimised GeoTIFF with the same bands as the predicted map (prediction, uncertainty, area of applicability), loaded styled.
 Pixels mapped and Pixels inside the area of applicability: how much of the raster the predictor could map, and how much of it without extrapolating.</source>
-      <translation type="unfinished" />
+      <translation>Cartographie un raster de plongements avec un prédicteur enregistré par « Prédire une carte » (sa sortie « Prédicteur enregistré ») : une autre zone, une autre année, ou de nouveau le même raster. Rien n'est ajusté : le modèle enregistré, ses modèles de validation croisée et son aire d'applicabilité sont utilisés tels quels, de sorte que, sur le raster sur lequel il a été ajusté, il donne exactement la carte écrite par « Prédire une carte ».
+
+Entrées
+Prédicteur enregistré : le fichier .zip écrit par « Prédire une carte ». Il ne contient que des nombres et des réglages scikit-learn et ne peut exécuter aucun code à la lecture. Un fichier qui n'est pas un prédicteur BotaCLIP est refusé ; un fichier enregistré avec une autre version de scikit-learn est utilisé avec un avertissement.
+Raster de plongements : créé par « Calculer les plongements » avec le même modèle que celui sur lequel le prédicteur a été ajusté. Un autre modèle (ou un autre backbone ou nombre de bandes) est refusé, en nommant les deux, car ses bandes signifient autre chose ; un raster sans les métadonnées de provenance de BotaCLIP est cartographié avec un avertissement.
+Carte de prédiction : où la carte est écrite (un GeoTIFF).
+
+Sorties
+Carte de prédiction : un GeoTIFF optimisé pour le cloud avec les mêmes bandes que la carte prédite (prédiction, incertitude, aire d'applicabilité), chargé avec son style.
+Pixels cartographiés et Pixels dans l'aire d'applicabilité : la part du raster que le prédicteur a pu cartographier, et la part cartographiée sans extrapolation.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/apply.py" line="55" />
@@ -2933,29 +3162,34 @@ Pixels mapped and Pixels inside the area of applicability: how much of the raste
 Relevés: the vegetation plots, one point (or polygon) per plot with one numeric column per taxon (cover, presence or counts). Relevés kept as a long table (plot, taxon, cover) go through 'Import relevés from a long table' first.
 Plot id column: the column that names each plot; empty, 'plot_id' if there is one, else the feature id.
 Taxon columns: the columns that hold taxa; empty (the default), every numeric column except the plot id, coordinates and elevation.</source>
-      <translation type="unfinished" />
+      <translation>Orthophoto : l'image aérienne, tout fichier raster lisible par GDAL (GeoTIFF, JPEG 2000, VRT...), avec ses bandes nommées ou son capteur indiqué ci-dessous.
+Relevés : les placettes de végétation, un point (ou polygone) par placette avec une colonne numérique par taxon (recouvrement, présence ou effectifs). Des relevés tenus en table longue (placette, taxon, recouvrement) passent d'abord par « Importer des relevés depuis une table longue ».
+Colonne d'identifiant : la colonne qui identifie chaque placette ; vide, « plot_id » s'il existe, sinon l'identifiant de l'entité.
+Colonnes de taxons : les colonnes qui contiennent les taxons ; vide (par défaut), toutes les colonnes numériques sauf l'identifiant de placette, les coordonnées et l'altitude.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/base.py" line="147" />
       <source>Columns that are not taxa: numeric columns to leave out of that default (a year, a slope...).</source>
-      <translation type="unfinished" />
+      <translation>Colonnes qui ne sont pas des taxons : colonnes numériques à exclure de ce choix par défaut (une année, une pente...).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/base.py" line="150" />
       <source>Cover scale: how the covers are written. Automatic (the default) recognises Braun-Blanquet codes, presence marks, fractions, percentages and counts; choose the scale when numbers alone are ambiguous (1 to 5 could be codes or percent).</source>
-      <translation type="unfinished" />
+      <translation>Échelle de recouvrement : comment les recouvrements sont notés. Automatique (par défaut) reconnaît les indices de Braun-Blanquet, les marques de présence, les fractions, les pourcentages et les effectifs ; choisissez l'échelle quand les nombres seuls sont ambigus (1 à 5 peut désigner des indices ou des pourcentages).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/base.py" line="158" />
       <source>Sensor: which camera or satellite took the image, so that each band gets its wavelength; Automatic (the default) reads the band names or colours of the file.
 Band wavelengths in micrometres: the centre wavelength of each band, in band order, e.g. 0.665,0.56,0.49,0.842 for red, green, blue and near-infrared; they override the sensor. Empty: from the sensor.
 Patch size: the side of the square of image the model reads around each plot or output pixel, in metres (default 100, as in the BotaCLIP paper).</source>
-      <translation type="unfinished" />
+      <translation>Capteur : la caméra ou le satellite qui a pris l'image, pour que chaque bande reçoive sa longueur d'onde ; Automatique (par défaut) lit les noms ou les couleurs des bandes du fichier.
+Longueurs d'onde des bandes en micromètres : la longueur d'onde centrale de chaque bande, dans l'ordre des bandes, p. ex. 0.665,0.56,0.49,0.842 pour rouge, vert, bleu et proche infrarouge ; elles remplacent le capteur. Vide : d'après le capteur.
+Taille d'imagette : le côté du carré d'image que le modèle lit autour de chaque placette ou pixel de sortie, en mètres (100 par défaut, comme dans l'article BotaCLIP).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/base.py" line="168" />
       <source>Sensor, Band wavelengths and Patch size are used only without a model folder: a model names its own bands and patch size.</source>
-      <translation type="unfinished" />
+      <translation>Capteur, Longueurs d'onde des bandes et Taille d'imagette ne servent que sans dossier de modèle : un modèle indique ses propres bandes et sa taille d'imagette.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/base.py" line="202" />
@@ -2972,7 +3206,9 @@ Patch size: the side of the square of image the model reads around each plot or 
       <source>Checks, before any model is trained, that your orthophoto and your vegetation relevés can be used together, and says for every plot whether it is usable and why not: its plot id is used twice, it has no coordinates, its centre is outside the orthophoto, too little of the image patch around it holds pixels, or no taxon is recorded in it. Nothing is dropped silently.
 
 Inputs</source>
-      <translation type="unfinished" />
+      <translation>Vérifie, avant tout entraînement de modèle, que votre orthophoto et vos relevés de végétation peuvent être utilisés ensemble, et indique pour chaque placette si elle est utilisable, et sinon pourquoi : son identifiant est utilisé deux fois, elle n'a pas de coordonnées, son centre est hors de l'orthophoto, une trop faible part de l'imagette qui l'entoure contient des pixels, ou aucun taxon n'y est noté. Rien n'est écarté en silence.
+
+Entrées</translation>
     </message>
     <message>
       <location filename="../plugin/processing/check.py" line="39" />
@@ -2983,7 +3219,13 @@ Plots with their status: the plots as points with a status field (usable, or the
 Report (JSON): the count of each status, the plots that cannot be used and why, taxon frequencies and raster details, for scripts.
 Contact sheet (PNG, optional): image patches of sample plots side by side, to see what the model will see.
 Usable plots, Plots and Taxa: the counts, also written in the log.</source>
-      <translation type="unfinished" />
+      <translation>Fraction valide minimale d'une imagette : la part de l'imagette qui doit contenir des pixels d'image, et non des pixels sans données, pour que la placette soit utilisable (de 0 à 1, 0,8 par défaut) ; baissez-la pour les placettes proches du bord de l'orthophoto.
+
+Sorties
+Placettes avec leur statut : les placettes sous forme de points avec un champ de statut (utilisable, ou la raison sinon), chargées avec leur style.
+Rapport (JSON) : le nombre de placettes par statut, les placettes inutilisables et pourquoi, la fréquence des taxons et les détails du raster, pour les scripts.
+Planche contact (PNG, facultatif) : des imagettes de placettes exemples côte à côte, pour voir ce que le modèle verra.
+Placettes utilisables, Placettes et Taxons : les nombres, également écrits dans le journal.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/check.py" line="56" />
@@ -3045,7 +3287,19 @@ Orthophoto and Relevés: the GeoTIFF and the relevé point layer, loaded into th
 Relevés as a long table: releves_long.csv (plot_id, taxon, Braun-Blanquet cover) and Plot table with coordinates: plots.csv (plot_id, x, y, elevation, habitat), to try 'Import relevés from a long table'.
 Butterflies (0/1 per species along transects) and Soil samples (nematode counts per group): point layers to try 'Predict map'.
 Number of relevés and Number of taxa: counts, for the Modeler and scripts.</source>
-      <translation type="unfinished" />
+      <translation>Écrit un paysage alpin synthétique pour essayer BotaCLIP sans vos propres données : une orthophoto à 4 bandes (rouge, vert, bleu, proche infrarouge, pixels de 0,5 m), des relevés de végétation (une couche de points avec une colonne de recouvrement par taxon, et les mêmes relevés en table longue avec une table des placettes et leurs coordonnées), des points de transects de papillons, des échantillons de nématodes du sol, et la vérité terrain (habitat, altitude, humidité) dont ils sont tirés. Tout est inventé (placé en Lambert-93 dans les Alpes françaises pour paraître vraisemblable) : la même taille et la même graine donnent toujours les mêmes fichiers.
+
+Entrées
+Dossier de sortie : où les fichiers sont écrits ; il doit être nouveau, vide ou contenir des données de démonstration écrites auparavant (les autres fichiers qui s'y trouvent ne sont jamais touchés). Rien n'y apparaît avant que l'ensemble soit écrit.
+Taille de la scène : le côté de la scène carrée en mètres, de 300 à 20 000 (2000 par défaut, soit environ une minute).
+Graine aléatoire : un autre nombre donne un autre paysage (0 par défaut).
+
+Sorties
+Dossier de sortie : le dossier contenant tout ce qui suit, avec un README.txt.
+Orthophoto et Relevés : le GeoTIFF et la couche de points des relevés, chargés dans le projet avec leur style.
+Relevés en table longue : releves_long.csv (plot_id, taxon, recouvrement de Braun-Blanquet) et Table des placettes avec coordonnées : plots.csv (plot_id, x, y, elevation, habitat), pour essayer « Importer des relevés depuis une table longue ».
+Papillons (0/1 par espèce le long des transects) et Échantillons de sol (effectifs de nématodes par groupe) : des couches de points pour essayer « Prédire une carte ».
+Nombre de relevés et Nombre de taxons : les nombres, pour le Modeleur et les scripts.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/demodata.py" line="65" />
@@ -3068,11 +3322,6 @@ Number of relevés and Number of taxa: counts, for the Modeler and scripts.</sou
       <translation>Papillons</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/demodata.py" line="78" />
-      <source>Soil samples</source>
-      <translation>Échantillons de sol</translation>
-    </message>
-    <message>
       <location filename="../plugin/processing/demodata.py" line="80" />
       <source>Number of relevés</source>
       <translation>Nombre de relevés</translation>
@@ -3083,72 +3332,118 @@ Number of relevés and Number of taxa: counts, for the Modeler and scripts.</sou
       <translation>Nombre de taxons</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="62" />
+      <location filename="../plugin/processing/embed.py" line="91" />
       <source>Streams an orthophoto through a model and writes an embedding raster: the image is cut into square patches on a grid, and each patch becomes one pixel whose bands are the patch's embedding. A patch with too few valid image pixels is no-data. An interrupted or cancelled run continues where it stopped when run again with the same settings; the raster appears under its final name only when complete.
 
 Inputs
 Orthophoto: the aerial image to embed, any raster file GDAL reads.
 Model folder: a model made by 'Train BotaCLIP model'; its backbone, bands and patch size are used, and a weights file given below replaces the backbone weights it recorded. Empty: the raw backbone chosen below, without BotaCLIP's training.</source>
-      <translation type="unfinished" />
+      <translation>Fait passer une orthophoto bloc par bloc dans un modèle et écrit un raster de plongements : l'image est découpée en imagettes carrées selon une grille, et chaque imagette devient un pixel dont les bandes sont le plongement de l'imagette. Une imagette avec trop peu de pixels d'image valides reste sans données. Un calcul interrompu ou annulé reprend là où il s'est arrêté quand il est relancé avec les mêmes paramètres ; le raster n'apparaît sous son nom définitif qu'une fois terminé.
+
+Entrées
+Orthophoto : l'image aérienne à encoder, tout fichier raster lisible par GDAL.
+Dossier du modèle : un modèle créé par « Entraîner le modèle BotaCLIP » ; son backbone, ses bandes et sa taille d'imagette sont utilisés, et un fichier de poids indiqué ci-dessous remplace les poids du backbone qu'il a enregistrés. Vide : le backbone brut choisi ci-dessous, sans l'entraînement de BotaCLIP.</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="75" />
+      <location filename="../plugin/processing/embed.py" line="104" />
       <source>Stride: the distance between patch centres in metres, which is the pixel size of the embedding raster; 0 (the default) is half the patch size, so that patches overlap. A smaller stride gives a finer map and a longer run.
 Extent: limits the run to a rectangle (taken in the orthophoto's CRS), e.g. to try settings on a small area first; empty, the whole orthophoto.
 Mask polygons: optional; only patches inside them are embedded, the rest is no-data.
-Precision: the model's arithmetic; bfloat16 is about twice as fast on recent CPUs and GPUs, and Automatic (the default) uses it only where its embeddings agree with float32.</source>
-      <translation type="unfinished" />
+Precision: the model's arithmetic; bfloat16 is about twice as fast on recent CPUs and GPUs, and Automatic (the default) uses it only where its embeddings agree with float32. int8 (CPU only) quantises the model's linear layers: fastest on some CPUs, but it changes results (with DOFA base, about one patch in twenty got another nearest neighbour than in float32), so Automatic never takes it; asked for, it is used, with a warning giving its measured agreement with float32 when that is low.</source>
+      <translation>Pas : la distance entre les centres des imagettes en mètres, qui est la taille de pixel du raster de plongements ; 0 (par défaut) correspond à la moitié de la taille d'imagette, pour que les imagettes se chevauchent. Un pas plus petit donne une carte plus fine et un calcul plus long.
+Emprise : limite le calcul à un rectangle (pris dans le SCR de l'orthophoto), p. ex. pour essayer d'abord des paramètres sur une petite zone ; vide, toute l'orthophoto.
+Polygones de masque : facultatif ; seules les imagettes à l'intérieur sont encodées, le reste est sans données.
+Précision : l'arithmétique du modèle ; bfloat16 est environ deux fois plus rapide sur les CPU et GPU récents, et Automatique (par défaut) ne l'utilise que là où ses plongements concordent avec float32. int8 (CPU seulement) quantifie les couches linéaires du modèle : le plus rapide sur certains CPU, mais il modifie les résultats (avec DOFA base, environ une imagette sur vingt avait un autre plus proche voisin qu'en float32), si bien qu'Automatique ne le choisit jamais ; demandé explicitement, il est utilisé, avec un avertissement indiquant sa concordance mesurée avec float32 quand celle-ci est faible.</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="86" />
+      <location filename="../plugin/processing/embed.py" line="119" />
       <source>Embedding data type: float16 (the default) takes half the disk space of float32 and is precise enough for maps.
 Batch size: patches computed at once (an advanced parameter); 0, chosen from the memory available.
 Minimum valid fraction of a patch: the share of image pixels a patch needs to get an embedding (0 to 1, default 0.5).
+Measure the best batch size and reader threads on this machine first: times a few batches at the start (seconds to a minute) and keeps the result for later runs with the same model and precision; off (the default), they are measured once per machine, model and precision, and only for runs large enough to pay for it (an advanced parameter).
+Dask scheduler: empty (the default), the run stays in this process. Given, the grid is cut into tiles computed on a Dask cluster: local or local:N starts N worker processes on this computer, tcp://HOST:PORT or the .json file a scheduler wrote joins a running cluster (its workers must see the orthophoto, the model and the output folder under the same paths). The raster is the same; an interrupted run continues from its finished tiles, kept in a folder beside the output (NAME.tiles). Needs the Python package dask[distributed].
+Keep the tiles: with a Dask scheduler, keep the tile folder and write a VRT (the output's name with .vrt) over the tiles instead of one GeoTIFF.
+Patches per tile: with a Dask scheduler, about this many patches per tile (empty: 4096).
 
 Outputs
 Embeddings: a cloud-optimised GeoTIFF with one band per embedding dimension and the model's provenance in its tags, loaded unticked (it is read by 'Predict map', 'Similarity map' and the other map tools, not looked at).
 Embedding preview: optional, the first three principal components of the embeddings as an RGB image, loaded visible: places the model sees alike get alike colours.</source>
-      <translation type="unfinished" />
+      <translation>Type de données des plongements : float16 (par défaut) prend moitié moins d'espace disque que float32 et reste assez précis pour les cartes.
+Taille de lot : nombre d'imagettes calculées à la fois (paramètre avancé) ; 0, choisie d'après la mémoire disponible.
+Fraction valide minimale d'une imagette : la part de pixels d'image dont une imagette a besoin pour recevoir un plongement (de 0 à 1, 0,5 par défaut).
+Mesurer d'abord la meilleure taille de lot et le nombre de threads de lecture sur cette machine : chronomètre quelques lots au départ (de quelques secondes à une minute) et garde le résultat pour les calculs suivants avec le même modèle et la même précision ; désactivé (par défaut), ils sont mesurés une fois par machine, modèle et précision, et seulement pour les calculs assez grands pour que cela en vaille la peine (paramètre avancé).
+Planificateur Dask : vide (par défaut), le calcul reste dans ce processus. Renseigné, la grille est découpée en tuiles calculées sur un cluster Dask : local ou local:N lance N processus de calcul sur cet ordinateur, tcp://HOST:PORT ou le fichier .json écrit par un planificateur rejoint un cluster déjà lancé (ses processus de calcul doivent voir l'orthophoto, le modèle et le dossier de sortie sous les mêmes chemins). Le raster est le même ; un calcul interrompu reprend à partir de ses tuiles terminées, conservées dans un dossier à côté de la sortie (NAME.tiles). Nécessite le paquet Python dask[distributed].
+Conserver les tuiles : avec un planificateur Dask, garder le dossier des tuiles et écrire un VRT (le nom de la sortie avec .vrt) sur les tuiles au lieu d'un seul GeoTIFF.
+Imagettes par tuile : avec un planificateur Dask, environ ce nombre d'imagettes par tuile (vide : 4096).
+
+Sorties
+Plongements : un GeoTIFF optimisé pour le cloud avec une bande par dimension du plongement et la provenance du modèle dans ses métadonnées, chargé décoché (il est lu par « Prédire une carte », « Carte de similarité » et les autres outils cartographiques, pas destiné à être regardé).
+Aperçu des plongements : facultatif, les trois premières composantes principales des plongements en image RVB, chargé visible : les lieux que le modèle voit comme semblables prennent des couleurs semblables.</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="104" />
+      <location filename="../plugin/processing/embed.py" line="153" />
       <source>Model folder (empty: the raw backbone below)</source>
       <translation>Dossier du modèle (vide : le backbone brut ci-dessous)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="109" />
+      <location filename="../plugin/processing/embed.py" line="158" />
       <source>Stride (m; 0: half the patch size)</source>
       <translation>Pas (m ; 0 : la moitié de la taille d'imagette)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="112" />
+      <location filename="../plugin/processing/embed.py" line="161" />
       <source>Extent (empty: the whole orthophoto)</source>
       <translation>Emprise (vide : toute l'orthophoto)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="114" />
+      <location filename="../plugin/processing/embed.py" line="163" />
       <source>Mask polygons (optional)</source>
       <translation>Polygones de masque (facultatif)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="120" />
+      <location filename="../plugin/processing/embed.py" line="169" />
       <source>Embedding data type</source>
       <translation>Type de données des plongements</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="123" />
+      <location filename="../plugin/processing/embed.py" line="172" />
       <source>Batch size (0: automatic)</source>
       <translation>Taille de lot (0 : automatique)</translation>
     </message>
     <message>
-      <location filename="../plugin/processing/embed.py" line="129" />
-      <source>Embeddings</source>
-      <translation>Plongements</translation>
-    </message>
-    <message>
-      <location filename="../plugin/processing/embed.py" line="131" />
+      <location filename="../plugin/processing/embed.py" line="181" />
       <source>Embedding preview (RGB)</source>
       <translation>Aperçu des plongements (RVB)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="186" />
+      <source>Measure the best batch size and reader threads on this machine first</source>
+      <translation>Mesurer d'abord la meilleure taille de lot et le nombre de threads de lecture sur cette machine</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="189" />
+      <source>Dask scheduler (empty: run in this process; local, local:N, tcp://HOST:PORT or a scheduler file)</source>
+      <translation>Planificateur Dask (vide : calcul dans ce processus ; local, local:N, tcp://HOST:PORT ou un fichier de planificateur)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="192" />
+      <source>Keep the tiles (with a Dask scheduler: a VRT over them instead of one GeoTIFF)</source>
+      <translation>Conserver les tuiles (avec un planificateur Dask : un VRT sur les tuiles au lieu d'un seul GeoTIFF)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="195" />
+      <source>Patches per tile (with a Dask scheduler; empty: 4096)</source>
+      <translation>Imagettes par tuile (avec un planificateur Dask ; vide : 4096)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="210" />
+      <source>'Keep the tiles' and 'Patches per tile' go with a Dask scheduler (a run tile by tile): give one, or leave them unset.</source>
+      <translation>« Conserver les tuiles » et « Imagettes par tuile » vont avec un planificateur Dask (un calcul tuile par tuile) : indiquez-en un, ou laissez-les non renseignés.</translation>
+    </message>
+    <message>
+      <location filename="../plugin/processing/embed.py" line="311" />
+      <source>A Dask scheduler needs the Python package dask[distributed], which QGIS's Python lacks ({error}). Install it in that Python (pip install "dask[distributed]"), or leave the Dask scheduler empty to embed in this process.</source>
+      <translation>Un planificateur Dask nécessite le paquet Python dask[distributed], absent du Python de QGIS ({error}). Installez-le dans ce Python (pip install "dask[distributed]"), ou laissez le planificateur Dask vide pour calculer les plongements dans ce processus.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/evaluate.py" line="60" />
@@ -3160,7 +3455,9 @@ Embedding preview: optional, the first three principal components of the embeddi
       <source>Compares embedding sources as predictors on your data, with the protocol of the BotaCLIP paper: the spectral baseline (band statistics, always), the frozen image backbone (with a model folder, or when DOFA weights are found) and the BotaCLIP model (with a model folder). A source that cannot be evaluated is named in the report with the reason. Every source is judged on the same spatial folds (blocks with a buffer, repeated with new blocks), so that the comparison is paired: a Wilcoxon test across folds says whether one source beats another, and by how much.
 
 Inputs</source>
-      <translation type="unfinished" />
+      <translation>Compare des sources de plongements comme prédicteurs sur vos données, avec le protocole de l'article BotaCLIP : la référence spectrale (statistiques des bandes, toujours), le backbone d'image figé (avec un dossier de modèle, ou si des poids DOFA sont trouvés) et le modèle BotaCLIP (avec un dossier de modèle). Une source qui ne peut pas être évaluée est citée dans le rapport avec la raison. Chaque source est jugée sur les mêmes plis spatiaux (blocs avec zone tampon, répétés avec de nouveaux blocs), pour que la comparaison soit appariée : un test de Wilcoxon sur les plis indique si une source l'emporte sur une autre, et de combien.
+
+Entrées</translation>
     </message>
     <message>
       <location filename="../plugin/processing/evaluate.py" line="73" />
@@ -3169,7 +3466,11 @@ Point layer to evaluate on as well: optional, your own observations (e.g. butter
 Target field: the field(s) of the point layer to predict.
 Task of the point layer: presence, presence only, abundance or classes; Automatic (the default): presence with a target field, presence only without.
 Model folder: a model made by 'Train BotaCLIP model'; it adds the BotaCLIP source and the frozen backbone it was built on. Empty: no BotaCLIP source, and the backbone below is compared when its weights are found.</source>
-      <translation type="unfinished" />
+      <translation>Les relevés donnent une tâche par taxon, la présence de la plante ; les placettes sur lesquelles le modèle a été entraîné sont écartées.
+Couche de points sur laquelle évaluer aussi : facultatif, vos propres observations (p. ex. papillons, échantillons de sol).
+Champ cible : le ou les champs de la couche de points à prédire.
+Tâche de la couche de points : présence, présence seule, abondance ou classes ; Automatique (par défaut) : présence avec un champ cible, présence seule sans.
+Dossier du modèle : un modèle créé par « Entraîner le modèle BotaCLIP » ; il ajoute la source BotaCLIP et le backbone figé sur lequel il repose. Vide : pas de source BotaCLIP, et le backbone ci-dessous est comparé si ses poids sont trouvés.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/evaluate.py" line="85" />
@@ -3178,7 +3479,11 @@ Spatial cross-validation folds: blocks of points held out together, the same for
 Estimator: the model fitted on each source's embeddings (an advanced parameter); the random forest (the default) is the paper's.
 Taxa evaluated: a taxon is a task only with at least this many presences and as many absences among the plots (default 10).
 Random seed: the same seed gives the same blocks and folds (default 0).</source>
-      <translation type="unfinished" />
+      <translation>Répétitions de la validation croisée : combien de fois elle est répétée avec de nouveaux blocs (5 par défaut) ; 5 plis × 5 répétitions donnent 25 scores appariés par source, assez pour un test de Wilcoxon.
+Plis de la validation croisée spatiale : des blocs de points mis de côté ensemble, les mêmes pour chaque source (5 par défaut).
+Estimateur : le modèle ajusté aux plongements de chaque source (paramètre avancé) ; la forêt aléatoire (par défaut) est celle de l'article.
+Taxons évalués : un taxon ne devient une tâche qu'avec au moins ce nombre de présences et autant d'absences parmi les placettes (10 par défaut).
+Graine aléatoire : la même graine donne les mêmes blocs et les mêmes plis (0 par défaut).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/evaluate.py" line="96" />
@@ -3188,7 +3493,12 @@ Outputs
 Evaluation report folder: the folder holding both files below.
 Evaluation report: report.html, with box plots per source, a table laid out like the paper's, and sentences saying which source wins where, with how many folds and points stand behind each figure (also written in the log).
 Evaluation figures: evaluation.json, every score of every fold, for scripts.</source>
-      <translation type="unfinished" />
+      <translation>Dossier du rapport d'évaluation : où le rapport est écrit.
+
+Sorties
+Dossier du rapport d'évaluation : le dossier contenant les deux fichiers ci-dessous.
+Rapport d'évaluation : report.html, avec des boîtes à moustaches par source, un tableau présenté comme celui de l'article, et des phrases indiquant quelle source l'emporte et où, avec le nombre de plis et de points derrière chaque chiffre (également écrit dans le journal).
+Résultats de l'évaluation : evaluation.json, tous les scores de tous les plis, pour les scripts.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/evaluate.py" line="108" />
@@ -3263,7 +3573,22 @@ Outputs
 Habitat map: a categorical cloud-optimised GeoTIFF, habitat 1 the largest, with a colour and a name per cluster, loaded styled.
 Summary folder: clusters.json and clusters.html with each cluster's area, and the thumbnails and typical taxa asked for.
 Number of clusters: the k used.</source>
-      <translation type="unfinished" />
+      <translation>Regroupe les pixels d'un raster de plongements en k types d'habitats par k-moyennes (ajustées sur un échantillon de pixels, puis chaque pixel est attribué au centre le plus proche, bloc par bloc) et écrit une carte catégorielle avec une couleur par groupe et une légende (habitat 1, habitat 2...).
+
+Entrées
+Raster de plongements : créé par « Calculer les plongements » ; les pixels qui s'y ressemblent finissent dans un même habitat.
+Nombre de groupes : combien de types d'habitats (8 par défaut) ; 0 choisit k automatiquement, comme dans l'article BotaCLIP : l'indice de Davies-Bouldin le plus bas (groupes compacts et éloignés) parmi les k essayés ; la courbe est écrite dans le journal.
+Plus petit k essayé et Plus grand k essayé : l'intervalle de k, bornes incluses, quand k est choisi automatiquement (de 3 à 15 par défaut).
+Graine aléatoire : la même graine donne le même échantillon de pixels et la même carte (0 par défaut).
+Orthophoto : facultative, pour une vignette d'un lieu typique de chaque groupe dans le résumé.
+Dossier du modèle : facultatif, le modèle avec lequel le raster a été créé, pour les taxons les plus typiques de chaque groupe dans le résumé.
+Dossier de résumé : facultatif, où le résumé est écrit.
+Carte des habitats : où la carte est écrite.
+
+Sorties
+Carte des habitats : un GeoTIFF catégoriel optimisé pour le cloud, l'habitat 1 étant le plus étendu, avec une couleur et un nom par groupe, chargé avec son style.
+Dossier de résumé : clusters.json et clusters.html avec la surface de chaque groupe, ainsi que les vignettes et les taxons typiques demandés.
+Nombre de groupes : le k utilisé.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/habitats.py" line="95" />
@@ -3318,7 +3643,22 @@ Plot id column of the long table: only when its name differs from the plot table
 Outputs
 Relevés: the relevé point layer (a GeoPackage), loaded styled.
 Plots and Taxa: how many of each it holds; the log says how the covers were read.</source>
-      <translation type="unfinished" />
+      <translation>Transforme des relevés tenus en table longue — une ligne par taxon d'une placette : identifiant de placette, nom du taxon, recouvrement, tels qu'exportés de Turboveg ou d'un tableur — et une table des placettes avec les coordonnées de chaque placette en une couche de points de relevés : un point par placette, une colonne par taxon, prête pour les autres outils BotaCLIP. Un taxon noté deux fois dans une placette (strates arborescente et arbustive) est combiné ; les noms de taxons sont nettoyés (espaces, majuscules, « subsp. »), sans être rapprochés d'un référentiel taxonomique.
+
+Entrées
+Table longue : un fichier CSV (virgule, point-virgule ou tabulation) avec une ligne par taxon d'une placette.
+Table des placettes avec coordonnées : un fichier CSV avec une ligne par placette et ses coordonnées, ou une couche de points (laissez alors X et Y vides). Un identifiant de placette qui y figure deux fois est refusé.
+Colonne d'identifiant : la colonne qui identifie la placette, dans les deux tables (plot_id par défaut).
+Colonne des taxons : la colonne de la table longue qui contient le nom du taxon (taxon par défaut).
+Colonne recouvrement : la colonne de la table longue qui contient le recouvrement (cover par défaut).
+Colonne X et Colonne Y : les colonnes de coordonnées de la table des placettes (x et y par défaut), coordonnées est et nord, ou longitude et latitude en degrés.
+SCR de X et Y : leur système de coordonnées de référence, p. ex. EPSG:4326 pour la longitude/latitude, EPSG:2154 pour le Lambert-93.
+Échelle de recouvrement : la façon dont les recouvrements sont notés : indices de Braun-Blanquet (r, +, 1, 2m, 2a, 2b, 3, 4, 5, convertis en pourcentage), pourcentages, fractions, marques de présence (1/0, x) ou effectifs. Automatique (par défaut) les reconnaît ; choisissez l'échelle quand les nombres seuls sont ambigus.
+Colonne d'identifiant de placette de la table longue : seulement si son nom diffère de celui de la table des placettes.
+
+Sorties
+Relevés : la couche de points de relevés (un GeoPackage), chargée avec son style.
+Placettes et Taxons : combien elle en contient ; le journal indique comment les recouvrements ont été lus.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/importreleves.py" line="73" />
@@ -3406,12 +3746,15 @@ Plots and Taxa: how many of each it holds; the log says how the covers were read
 timm model name: for the timm backbone only, the model's name as timm spells it (e.g. resnet50; an advanced parameter).
 Backbone weights file: the backbone's checkpoint (.safetensors, .pth...); empty, the DOFA file is looked up in the weights folder of BotaCLIP settings.
 Random weights: seeded random backbone weights, to test a set-up without the weights file; the results mean nothing, and every output records it.</source>
-      <translation type="unfinished" />
+      <translation>Backbone d'image : le modèle d'image figé. DOFA base (par défaut, recommandé) lit n'importe quelles bandes grâce à leurs longueurs d'onde ; DOFA small est le plus rapide, DOFA large le plus grand ; un modèle timm lit le rouge, le vert et le bleu ; la référence spectrale (statistiques des bandes) ne demande aucun poids et s'exécute en quelques secondes, pour essayer une configuration.
+Nom du modèle timm : pour le backbone timm uniquement, le nom du modèle tel que timm l'écrit (p. ex. resnet50 ; un paramètre avancé).
+Fichier de poids du backbone : le fichier de poids du backbone (.safetensors, .pth...) ; vide, le fichier DOFA est recherché dans le dossier des poids des paramètres de BotaCLIP.
+Poids aléatoires : des poids aléatoires du backbone, tirés d'une graine, pour tester une configuration sans le fichier de poids ; les résultats n'ont aucun sens, et chaque sortie l'indique.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/modelparams.py" line="94" />
       <source>Device: where the model runs. As in BotaCLIP settings (the default), Automatic (a CUDA GPU when PyTorch sees one), the CPU, or the GPU.</source>
-      <translation type="unfinished" />
+      <translation>Processeur : où le modèle s'exécute. Comme dans les paramètres de BotaCLIP (par défaut), Automatique (un GPU CUDA si PyTorch en détecte un), le CPU ou le GPU.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/modelparams.py" line="101" />
@@ -3513,7 +3856,29 @@ Report folder: metrics.json with every target, every fold and the point counts; 
 Saved predictor: the fitted model in a file, which 'Apply predictor' maps onto another embedding raster made with the same model.
 Points with an embedding and Background points: the points the model was fitted on.
 The cross-validated figures of the first target, by task (the others are empty): presence: AUC, True skill statistic (TSS) and F1 at the TSS threshold; presence only: Boyce index; abundance: Mean absolute error, Root mean square error, Spearman correlation and R²; classes: Accuracy, Macro-averaged F1 and Cohen's kappa.</source>
-      <translation type="unfinished" />
+      <translation>Cartographie une plante, un habitat ou tout champ d'une couche de points à partir d'un raster de plongements (créé par « Calculer les plongements ») : le plongement est lu en chaque point, un estimateur en apprend le champ et prédit chaque pixel du raster. L'estimateur est jugé par validation croisée spatiale par blocs : les points sont groupés en blocs carrés, les blocs répartis en plis, et les points d'entraînement situés dans la zone tampon d'un point de test sont écartés, pour qu'aucun point de test ne soit jugé par un voisin vu à l'entraînement. Les points hors du raster ou sur une valeur sans donnée sont comptés et nommés dans le journal, jamais écartés en silence.
+
+Entrées
+Raster de plongements : créé par « Calculer les plongements » (une bande par dimension).
+Orthophoto, encodée au passage, avec un Dossier du modèle : au lieu d'un raster de plongements ; l'orthophoto est encodée dans PRED.embeddings.tif à côté de la carte (conservé, et réutilisé par une exécution ultérieure avec les mêmes entrées), et le plongement en chaque point est celui de l'imagette centrée exactement sur lui.
+Pas des plongements en mètres : avec l'orthophoto, la taille de pixel de ces plongements (un paramètre avancé ; vide, la moitié du côté d'imagette du modèle).
+Points : vos observations, un point chacune.
+Champ cible : le champ à cartographier ; plusieurs seulement pour l'abondance (une bande chacun) ; aucun pour la présence seule.
+Tâche : présence (un champ 0/1 : la probabilité de présence), présence seule (chaque point est une présence, comparée à des points de fond tirés du raster), abondance (nombres : la valeur prédite) ou classes (texte ou codes : une probabilité par classe et la classe la plus probable).
+Estimateur : le modèle ajusté aux plongements aux points ; la forêt aléatoire (par défaut : 500 arbres, classes équilibrées) ne demande aucun réglage, les autres servent à comparer.
+Plis de la validation croisée spatiale : en combien de plis les blocs sont répartis (5 par défaut).
+Zone tampon autour des points de test : en mètres ; vide, le côté d'imagette du plongement, car deux points plus proches que cela ont été vus à travers les mêmes pixels.
+Côté des blocs spatiaux : en mètres ; vide, 5 pixels et au moins deux fois la zone tampon.
+Points de fond pour la présence seule : combien en tirer ; vide, 10 par présence, au plus 10 000.
+Graine aléatoire : la même graine donne les mêmes plis, les mêmes points de fond et le même modèle (0 par défaut).
+Carte de prédiction, Dossier du rapport et Prédicteur enregistré : où sont écrites les sorties ci-dessous ; les deux derniers sont facultatifs.
+
+Sorties
+Carte de prédiction : un GeoTIFF optimisé pour le cloud avec la ou les bandes de prédiction, une bande d'incertitude (la dispersion des prédictions des modèles des plis) et une bande d'aire d'applicabilité (1 à l'intérieur, 0 là où le plongement diffère tant de tous les points d'entraînement que le modèle extrapole), chargé avec son style : probabilités en viridis de 0 à 1, abondance sur une rampe de couleurs séquentielle, classes avec leurs noms.
+Dossier du rapport : metrics.json avec chaque cible, chaque pli et les nombres de points ; Fichier des métriques en donne le chemin.
+Prédicteur enregistré : le modèle ajusté, dans un fichier, que l'outil « Appliquer le prédicteur » applique à un autre raster de plongements créé avec le même modèle.
+Points avec un plongement et Points de fond : les points sur lesquels le modèle a été ajusté.
+Les scores en validation croisée de la première cible, selon la tâche (les autres restent vides) : présence : AUC, True Skill Statistic (TSS) et F1 au seuil du TSS ; présence seule : Indice de Boyce ; abondance : Erreur absolue moyenne, Racine de l'erreur quadratique moyenne, Corrélation de Spearman et R² ; classes : Exactitude, F1 en macro-moyenne et Kappa de Cohen.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/predict.py" line="177" />
@@ -3617,7 +3982,21 @@ Outputs
 Similarity map: a cloud-optimised GeoTIFF with the query and statistics in its tags, loaded with a diverging ramp: blue -1, white 0, red 1.
 Area at or above the threshold: in km² (NaN without a threshold).
 Pixels with a similarity: the pixels that are not no-data.</source>
-      <translation type="unfinished" />
+      <translation>Cartographie à quel point chaque pixel d'un raster de plongements ressemble à ce que vous demandez : la similarité cosinus (de -1 à 1 ; 1 : la même direction dans l'espace des plongements) entre le plongement de chaque pixel et une requête. La requête est au choix : un point (quels autres lieux ressemblent à cet endroit), une liste d'espèces (où cette communauté trouve-t-elle sa place) ou des relevés désignés par leurs identifiants de placette. L'outil interactif (BotaCLIP &gt; Trouver des lieux similaires) fait de même d'un clic pour la vue de la carte.
+
+Entrées
+Raster de plongements : créé par « Calculer les plongements ».
+Lieu de référence : un point ; la requête est le plongement du pixel situé dessous.
+Dossier du modèle : le modèle avec lequel le raster a été calculé, nécessaire pour une liste d'espèces ou des relevés ; un raster créé sans l'adaptateur de ce modèle est refusé, avec la raison.
+Liste d'espèces : des taxons saisis sous la forme « Nom un; Nom deux=recouvrement », encodés par l'encodeur de relevés du modèle ; pour un taxon que le modèle ne connaît pas, les noms connus les plus proches sont proposés.
+Relevés : une couche de relevés, avec Identifiants de placette des relevés : les identifiants des placettes à utiliser, séparés par des virgules ; la requête est la moyenne de leurs encodages.
+Seuil pour la surface : facultatif, de -1 à 1 ; la surface au seuil ou au-dessus est comptée.
+Indiquez une seule requête : un point, une liste d'espèces ou des relevés.
+
+Sorties
+Carte de similarité : un GeoTIFF optimisé pour le cloud avec la requête et des statistiques dans ses métadonnées, chargé avec une rampe de couleurs divergente : bleu -1, blanc 0, rouge 1.
+Surface au seuil ou au-dessus : en km² (NaN sans seuil).
+Pixels avec une similarité : les pixels qui ne sont pas sans donnée.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/similarity.py" line="106" />
@@ -3693,7 +4072,18 @@ Expected community: two more bands, the expected richness (soft retrieval over t
 Outputs
 Suitability map: a cloud-optimised GeoTIFF, one band per taxon (the cosine of each pixel to the taxon, -1 to 1), then the expected community's bands, loaded styled.
 Taxa mapped: how many taxa got a band.</source>
-      <translation type="unfinished" />
+      <translation>Cartographie où les taxons trouveraient leur habitat, sans aucun point d'observation : l'encodeur de relevés du modèle place chaque taxon seul dans l'espace partagé, et chaque pixel du raster de plongements reçoit sa similarité cosinus avec lui (de -1 à 1), une bande par taxon.
+
+Entrées
+Dossier du modèle : le modèle avec lequel le raster de plongements a été créé (son adaptateur et son encodeur de relevés).
+Raster de plongements : créé par « Calculer les plongements » avec ce modèle ; un raster créé avec un autre modèle ou un backbone brut est refusé, avec la raison.
+Taxons, séparés par « ; » : les taxons à cartographier, une bande chacun ; les noms que le modèle ne connaît pas sont refusés, et les noms connus les plus proches sont proposés.
+Tous les taxons du modèle : une bande pour chaque taxon connu du modèle, au lieu de la liste.
+Communauté attendue : deux bandes de plus, la richesse attendue (recherche souple parmi les relevés d'entraînement du modèle, avec la température ajustée sur ses placettes de validation) et le taxon le plus probable par pixel, nommé dans la légende.
+
+Sorties
+Carte d'aptitude : un GeoTIFF optimisé pour le cloud, une bande par taxon (le cosinus entre chaque pixel et le taxon, de -1 à 1), puis les bandes de la communauté attendue, chargé avec son style.
+Taxons cartographiés : combien de taxons ont reçu une bande.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/suitability.py" line="71" />
@@ -3761,18 +4151,22 @@ Taxa mapped: how many taxa got a band.</source>
 At least 150 usable plots are needed: 50 each to train, to choose the epoch kept (validation) and to test the model (the figures reported); by default 60 %, 20 % and 20 % of the plots, in separate spatial blocks.
 
 Inputs</source>
-      <translation type="unfinished" />
+      <translation>Entraîne un modèle BotaCLIP : il apprend à un modèle d'image d'observation de la Terre figé (DOFA) ce que les relevés de végétation disent de l'image autour de chaque placette. Un adaptateur léger sur les caractéristiques d'image et un encodeur de relevés sont entraînés ensemble pour que l'imagette d'une placette et sa liste de taxons reçoivent des plongements semblables. Le backbone s'exécute une fois par placette (et par retournement et rotation de son imagette) ; ses caractéristiques sont mises en cache, si bien qu'un second entraînement sur les mêmes données démarre aussitôt.
+Il faut au moins 150 placettes utilisables : 50 pour entraîner, 50 pour choisir l'époque retenue (validation) et 50 pour tester le modèle (les scores rapportés) ; par défaut 60 %, 20 % et 20 % des placettes, dans des blocs spatiaux distincts.
+
+Entrées</translation>
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="94" />
       <source>Cover transform for the relevé encoder: how covers are fed to it (an advanced parameter); the square root of cover (the default) keeps rare taxa visible beside dominant ones.</source>
-      <translation type="unfinished" />
+      <translation>Transformation des recouvrements (encodeur de relevés) : la façon dont les recouvrements lui sont fournis (un paramètre avancé) ; la racine carrée du recouvrement (par défaut) garde les taxons rares visibles à côté des dominants.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="98" />
       <source>Epochs: passes over the training plots, at most (default 50): training stops early when the validation recall no longer improves, so a high value costs little.
 Random seed: the same seed gives the same split of the plots and the same model (default 0).</source>
-      <translation type="unfinished" />
+      <translation>Époques : nombre maximal de passages sur les placettes d'entraînement (50 par défaut) : l'entraînement s'arrête tôt quand le rappel en validation ne s'améliore plus, si bien qu'une valeur élevée coûte peu.
+Graine aléatoire : la même graine donne la même répartition des placettes et le même modèle (0 par défaut).</translation>
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="104" />
@@ -3785,7 +4179,15 @@ Model folder: the trained model.
 Training report: an HTML page with the loss curves and the recall@1/5/10 of the trained model, the untrained model and chance.
 Recall@10 is the share of plots whose own relevé is among the 10 nearest to their image (image to relevé) or whose image is among the 10 nearest to their relevé (relevé to image). Test recall@10 (of the trained and the untrained model) and Test recall@10 by chance are measured on the test plots, which chose nothing: the figures to report. Validation recall@10 (trained) and Validation recall@10 by chance are measured on the validation plots, which chose the epoch and so flatter the model.
 Plots used, Test plots, Training plots left out by the buffer, Taxa and Best epoch: where the plots went and when training peaked.</source>
-      <translation type="unfinished" />
+      <translation>Fraction valide minimale d'une imagette : la part de l'imagette d'une placette qui doit contenir des pixels d'image pour que la placette soit utilisée (de 0 à 1, 0,8 par défaut).
+Zone tampon entre placettes d'entraînement et mises de côté : les placettes d'entraînement plus proches que cette distance (en mètres ; vide, la taille d'imagette) d'une placette de validation ou de test sont écartées, pour qu'aucune imagette d'entraînement ne chevauche une imagette mise de côté.
+Dossier du modèle : le dossier où écrire le modèle (config.json, les poids entraînés, le rapport) ; « Calculer les plongements » le lit.
+
+Sorties
+Dossier du modèle : le modèle entraîné.
+Rapport d'entraînement : une page HTML avec les courbes de perte et le rappel@1/5/10 du modèle entraîné, du modèle non entraîné et du hasard.
+Le rappel@10 est la part des placettes dont le propre relevé figure parmi les 10 plus proches de leur image (image vers relevé) ou dont l'image figure parmi les 10 plus proches de leur relevé (relevé vers image). Rappel@10 en test (du modèle entraîné et du modèle non entraîné) et Rappel@10 en test dû au hasard sont mesurés sur les placettes de test, qui n'ont servi à aucun choix : ce sont les scores à publier. Rappel@10 en validation (entraîné) et Rappel@10 en validation dû au hasard sont mesurés sur les placettes de validation, qui ont servi à choisir l'époque et flattent donc le modèle.
+Placettes utilisées, Placettes de test, Placettes d'entraînement écartées par la zone tampon, Taxons et Meilleure époque : la répartition des placettes et l'époque où l'entraînement a culminé.</translation>
     </message>
     <message>
       <location filename="../plugin/processing/train.py" line="130" />
@@ -3835,7 +4237,7 @@ Plots used, Test plots, Training plots left out by the buffer, Taxa and Best epo
     <message>
       <location filename="../plugin/settings_dialog.py" line="50" />
       <source>Folder holding the backbone weights (.pth or .safetensors files). Empty: the default folder shown. BotaCLIP downloads weights only when you ask (Manage weights…).</source>
-      <translation type="unfinished" />
+      <translation>Dossier contenant les poids des backbones (fichiers .pth ou .safetensors). Vide : le dossier par défaut affiché. BotaCLIP ne télécharge de poids que si vous le demandez (Gérer les poids…).</translation>
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="53" />
@@ -3900,22 +4302,22 @@ Plots used, Test plots, Training plots left out by the buffer, Taxa and Best epo
     <message>
       <location filename="../plugin/settings_dialog.py" line="106" />
       <source>The published DOFA checkpoints found in the weights folder above (by name; Manage weights… checks their sha256).</source>
-      <translation type="unfinished" />
+      <translation>Les fichiers de poids DOFA publiés trouvés dans le dossier des poids ci-dessus (d'après leur nom ; Gérer les poids… vérifie leur sha256).</translation>
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="109" />
       <source>Manage weights…</source>
-      <translation type="unfinished" />
+      <translation>Gérer les poids…</translation>
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="110" />
       <source>See which DOFA checkpoints the weights folder holds, with their size, sha256 and origin; download a published one, or import a file you already have.</source>
-      <translation type="unfinished" />
+      <translation>Voir quels fichiers de poids DOFA contient le dossier des poids, avec leur taille, leur sha256 et leur origine ; télécharger un fichier publié, ou importer un fichier que vous avez déjà.</translation>
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="130" />
       <source>{n} of {total} present</source>
-      <translation type="unfinished" />
+      <translation>{n} sur {total} présents</translation>
     </message>
     <message>
       <location filename="../plugin/settings_dialog.py" line="164" />
@@ -4010,82 +4412,86 @@ Plots used, Test plots, Training plots left out by the buffer, Taxa and Best epo
     <message>
       <location filename="../plugin/weights/download.py" line="80" />
       <source>{path} is already there: nothing to download.</source>
-      <translation type="unfinished" />
+      <translation>{path} est déjà présent : rien à télécharger.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="85" />
       <source>Cannot create the weights folder {folder}: {reason}.</source>
-      <translation type="unfinished" />
+      <translation>Impossible de créer le dossier des poids {folder} : {reason}.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="176" />
       <source>{done} of {total}</source>
-      <translation type="unfinished" />
+      <translation>{done} sur {total}</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="198" />
       <source>Download cancelled.</source>
-      <translation type="unfinished" />
+      <translation>Téléchargement annulé.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="216" />
       <source>The download stopped before the end ({reason}).</source>
-      <translation type="unfinished" />
+      <translation>Le téléchargement s'est arrêté avant la fin ({reason}).</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="217" />
       <source>connection closed</source>
-      <translation type="unfinished" />
+      <translation>connexion fermée</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="223" />
       <source>The server of {url} answers resumed downloads wrongly; delete {part} and try again.</source>
-      <translation type="unfinished" />
+      <translation>Le serveur de {url} gère mal la reprise des téléchargements ; supprimez {part} et réessayez.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="230" />
       <source>Could not download {url}</source>
-      <translation type="unfinished" />
+      <translation>Impossible de télécharger {url}</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="231" />
       <source>HTTP status {status}</source>
-      <translation type="unfinished" />
+      <translation>Statut HTTP {status}</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="232" />
       <source>{where}: {reason}. Check the network connection, and the proxy in QGIS's Settings &gt; Options &gt; Network.</source>
-      <translation type="unfinished" />
+      <translation>{where} : {reason}. Vérifiez la connexion réseau, ainsi que le proxy dans Préférences &gt; Options &gt; Réseau de QGIS.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="240" />
       <source>The {size} already downloaded are kept in {part}: Get weights… again resumes from there.</source>
-      <translation type="unfinished" />
+      <translation>Les {size} déjà téléchargés sont conservés dans {part} : relancer « Obtenir les poids… » reprend à partir de là.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="247" />
       <source>checking the sha256…</source>
-      <translation type="unfinished" />
+      <translation>vérification du sha256…</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="249" />
       <source>Checking the downloaded {name}</source>
-      <translation type="unfinished" />
+      <translation>Vérification de {name} téléchargé</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="254" />
       <source>Check cancelled.</source>
-      <translation type="unfinished" />
+      <translation>Vérification annulée.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="259" />
       <source>{name} downloaded and its sha256 checked: it is in {folder}.</source>
-      <translation type="unfinished" />
+      <translation>{name} téléchargé et son sha256 vérifié : il se trouve dans {folder}.</translation>
     </message>
     <message>
       <location filename="../plugin/weights/download.py" line="262" />
       <source>The downloaded file is not the published {name}: its sha256 is {got}, the published one {expected}. It was removed. The server (or a proxy in between) sent something else: try again later, or get the file another way and use Import file….</source>
-      <translation type="unfinished" />
+      <translation>Le fichier téléchargé n'est pas le {name} publié : son sha256 est {got}, celui du fichier publié {expected}. Il a été supprimé. Le serveur (ou un proxy intermédiaire) a envoyé autre chose : réessayez plus tard, ou procurez-vous le fichier autrement et utilisez « Importer un fichier… ».</translation>
+    </message>
+    <message>
+      <source>Training needs at least {n} plots (a third to train on, a third to choose the epoch, a third to test the model); '{layer}' has {count}.</source>
+      <translation type="obsolete">L'entraînement demande au moins {n} placettes (un tiers pour entraîner, un tiers pour choisir l'époque, un tiers pour tester le modèle) ; « {layer} » en a {count}.</translation>
     </message>
     <message>
       <source>BotaCLIP: missing Python packages</source>

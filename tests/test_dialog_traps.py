@@ -103,8 +103,8 @@ def test_too_few_plots_keep_run_disabled(scene_project, settings, qtbot, tmp_pat
     dlg.releves.setLayer(few)
     assert not dlg.ok_button.isEnabled()
     assert dlg.validation_label.text() == (
-        f"Training needs at least {MIN_PLOTS} plots (a third to train on, a third to choose "
-        "the epoch, a third to test the model); 'few plots' has 40.")
+        f"Training needs at least {MIN_PLOTS} plots (at least 50 each to train on, to choose "
+        "the epoch and to test the model); 'few plots' has 40.")
 
 
 def test_plugin_constants_match_the_backend():

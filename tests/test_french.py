@@ -36,12 +36,6 @@ def _lrelease() -> str:
     return found
 
 
-PENDING = pytest.mark.xfail(
-    reason="issue 13 open: the strings added with the installer, diagnostics, weights manager "
-           "and help texts (about 200) await their French translation", strict=False)
-
-
-@PENDING
 def test_every_string_has_a_french_translation_with_the_same_placeholders():
     untranslated, broken = [], []
     for source, tr in _messages():
@@ -110,7 +104,6 @@ def test_a_dialog_in_french(french, qgis_iface, qtbot):
     assert any("Orthophoto" in t or "orthophoto" in t for t in labels), labels
 
 
-@PENDING
 def test_processing_names_and_help_in_french(french, qgis_app):
     from botaclip.plugin.processing.provider import BotaclipProvider
 

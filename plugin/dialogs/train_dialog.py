@@ -121,8 +121,8 @@ class TrainDialog(TaskDialog):
             return error
         layer = self.releves.currentLayer()
         if layer is not None and 0 <= layer.featureCount() < MIN_PLOTS:
-            return tr("Training needs at least {n} plots (a third to train on, a third to "
-                      "choose the epoch, a third to test the model); '{layer}' has "
+            return tr("Training needs at least {n} plots (at least 50 each to train on, to "
+                      "choose the epoch and to test the model); '{layer}' has "
                       "{count}.").format(
                 n=MIN_PLOTS, layer=layer.name(), count=layer.featureCount())
         folder = self.folder.filePath().strip()
