@@ -313,7 +313,7 @@ def _run_all(tasks, sources, ortho, settings: CvSettings, min_presences, max_tax
                             + "; ".join(f"{s.label}: {s.skipped}" for s in sources) + ".")
     for s in sources:
         if not s.available:
-            progress.warn(s.not_evaluated)
+            (progress.info if s.redundant else progress.warn)(s.not_evaluated)
     unit = float(raster_info(ortho).linear_unit_m or 1.0)
     runs = []
     for i, t in enumerate(tasks):

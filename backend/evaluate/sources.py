@@ -32,7 +32,8 @@ SPECTRAL, FROZEN, BOTACLIP = "spectral", "frozen", "botaclip"
 class Source:
     """One embedding source: ``features(xs, ys, progress) -> (float32 (n, d), bool (n,))``
     at points in the orthophoto's CRS; ``skipped`` says why it is not evaluated ("" when it
-    is)."""
+    is); ``redundant``: skipped because another source already gives its features (nothing
+    is missing from the comparison, so no warning)."""
 
     key: str
     label: str
@@ -40,6 +41,7 @@ class Source:
     description: str = ""
     skipped: str = ""
     text: str = ""                  # the label in a sentence ("the spectral baseline")
+    redundant: bool = False
 
     @property
     def in_text(self) -> str:
@@ -142,15 +144,15 @@ def _frozen(ortho, opts: SourceOptions, bundle, patch_m, common: dict) -> Source
     if bundle is not None:
         bb = bundle.backbone
         if bb.model is None:
-            return Source(FROZEN, "frozen backbone", skipped="the model's backbone is the "
-                                                             "spectral baseline itself")
+            return Source(FROZEN, "frozen backbone", redundant=True,
+                          skipped="the model's backbone is the spectral baseline itself")
         return embedder_source(FROZEN, f"frozen backbone ({bb.name})", bundle, adapter=False,
                                description=_backbone_text(bb),
                                text=f"the frozen backbone ({bb.name})")
     name = (opts.backbone or "dofa-base").strip()
     if name.lower() == "spectral":
-        return Source(FROZEN, "frozen backbone", skipped="the backbone asked for is the "
-                                                         "spectral baseline itself")
+        return Source(FROZEN, "frozen backbone", redundant=True,
+                      skipped="the backbone asked for is the spectral baseline itself")
     weights = opts.weights
     if weights in (None, "") and name.lower().startswith("dofa") \
             and name.lower() != "dofa-custom":
