@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 BENCHES = ("bench_backbone", "bench_precision", "bench_train", "bench_embed", "bench_maps",
-           "bench_zeroshot", "bench_distributed")
+           "bench_zeroshot", "bench_distributed", "bench_distributed_maps")
 
 
 def main(argv=None) -> int:

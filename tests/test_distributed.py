@@ -263,9 +263,6 @@ def test_a_killed_worker_still_gives_the_same_raster(demo, client, reference, tm
     client.wait_for_workers(2, timeout=60)          # the nanny restarted it
 
 
-@pytest.mark.xfail(strict=False, reason="known bug (issue 14 open): under load, a run restarted "
-                   "at once after a cancel can find a worker still finishing a tile and is "
-                   "refused by that tile's lock; the client should wait for in-flight tiles")
 def test_a_stopped_run_resumes_with_only_the_missing_tiles(demo, client, reference, tmp_path):
     out = tmp_path / "emb.tif"
     progress = _Tiles(2, lambda n: setattr(progress, "cancelled", True))

@@ -4,7 +4,7 @@ optional per-cluster summary folder."""
 
 from __future__ import annotations
 
-from .options import add_overwrite_option, terminal_progress
+from .options import add_overwrite_option, add_scheduler_option, terminal_progress
 
 EPILOG = ("--k auto fits k-means for every k of --k-range on the sample and keeps the k with "
           "the lowest Davies-Bouldin index (printed as a curve). --summary DIR writes "
@@ -34,6 +34,7 @@ def register(sub) -> None:
     p.add_argument("--model", metavar="MODEL_DIR", help="with --summary: the bundle the "
                    "embedding raster was made with, for the typical taxa")
     p.add_argument("--out", required=True, metavar="HAB.tif", help="habitat map (COG)")
+    add_scheduler_option(p, "map")
     add_overwrite_option(p, "an output file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_habitats)
@@ -49,7 +50,7 @@ def cmd_habitats(args) -> int:
     res = cluster_map(args.embeddings, args.out, k=args.k, k_range=args.k_range,
                       sample=args.sample, seed=args.seed, summary_dir=args.summary,
                       ortho=args.ortho, model=args.model, overwrite=args.overwrite,
-                      progress=terminal_progress(args))
+                      progress=terminal_progress(args), scheduler=args.scheduler)
     if len(res.db_curve) > 1:
         print("Davies-Bouldin index (lower is better): " + ", ".join(
             f"k={k} {v:.3f}" for k, v in res.db_curve.items()))

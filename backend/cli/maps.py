@@ -9,7 +9,7 @@ map, and the features at the points are those of the patch centred on each point
 
 from __future__ import annotations
 
-from .options import add_overwrite_option, terminal_progress
+from .options import add_overwrite_option, add_scheduler_option, terminal_progress
 
 EPILOG = ("Either --embeddings EMB.tif (from 'botaclip embed'), or --ortho RASTER --model "
           "MODEL_DIR: the orthophoto is then embedded on the way into PRED.embeddings.tif "
@@ -55,6 +55,7 @@ def register(sub) -> None:
                    "(a zip, e.g. pred.predictor.zip) to map other rasters with 'botaclip "
                    "apply'")
     p.add_argument("--out", required=True, metavar="PRED.tif", help="prediction map (COG)")
+    add_scheduler_option(p, "map")
     add_overwrite_option(p, "an output file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_predict)
@@ -76,7 +77,7 @@ def cmd_predict(args) -> int:
         block_m=args.block_m, seed=args.seed, background=args.background,
         report_dir=args.report, layer=args.layer, n_jobs=args.jobs,
         save_model=args.save_model, overwrite=args.overwrite,
-        progress=terminal_progress(args))
+        progress=terminal_progress(args), scheduler=args.scheduler)
     c = res.point_counts
     left = {k: v for k, v in c.items() if k != "usable" and v}
     print(f"points: {c['usable']} with an embedding"
@@ -107,6 +108,7 @@ def register_apply(sub) -> None:
     p.add_argument("--embeddings", required=True, metavar="EMB.tif",
                    help="embedding raster made with the same model as the predictor's")
     p.add_argument("--out", required=True, metavar="PRED.tif", help="prediction map (COG)")
+    add_scheduler_option(p, "map")
     add_overwrite_option(p, "an output file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_apply)
@@ -116,7 +118,8 @@ def cmd_apply(args) -> int:
     from ..maps.apply import apply_predictor
 
     res = apply_predictor(args.predictor, args.embeddings, args.out,
-                          overwrite=args.overwrite, progress=terminal_progress(args))
+                          overwrite=args.overwrite, progress=terminal_progress(args),
+                          scheduler=args.scheduler)
     print(f"map: {res.out} (bands: {', '.join(res.bands)})")
     print(f"pixels: {res.n_valid} predicted, {res.n_nodata} nodata"
           + (f", {res.n_inside} inside the area of applicability"

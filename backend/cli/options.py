@@ -111,6 +111,20 @@ def add_overwrite_option(p: argparse.ArgumentParser, what: str = "an output") ->
                    "BotaCLIP wrote are always replaced, other files in a folder always kept)")
 
 
+SCHEDULER_METAVAR = "local[:N]|tcp://HOST:PORT|FILE.json"
+
+
+def add_scheduler_option(p: argparse.ArgumentParser, what: str = "map") -> None:
+    """``--scheduler``: the block-wise maps computed tile by tile on a Dask cluster, with the
+    forms and meaning of ``botaclip embed --scheduler`` (see
+    :func:`backend.distributed.parse_scheduler`)."""
+    p.add_argument("--scheduler", metavar=SCHEDULER_METAVAR,
+                   help=f"compute the {what} tile by tile on Dask: local:N starts N worker "
+                   "processes here, tcp://HOST:PORT or a scheduler file joins a running "
+                   f"cluster (the embedding raster and --out on a file system every worker "
+                   f"sees); the same {what} as without it")
+
+
 def terminal_progress(args):
     """A progress bar on stderr, silent but for warnings with ``--quiet``."""
     from ..progress import TerminalProgress

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BotaclipError
-from .options import add_overwrite_option, terminal_progress
+from .options import add_overwrite_option, add_scheduler_option, terminal_progress
 
 EPILOG = ("Examples: --at 951000,6451000 (in the raster's CRS) or --at 6.5,45.2 --crs "
           "EPSG:4326; --polygon wetland.gpkg or --polygon 'POLYGON((...))'; --model MODEL_DIR "
@@ -41,6 +41,7 @@ def register(sub) -> None:
     p.add_argument("--threshold", type=float, metavar="T", help="also report the area with a "
                    "similarity of at least T (a cosine, -1 to 1)")
     p.add_argument("--out", required=True, metavar="SIM.tif", help="similarity map (COG)")
+    add_scheduler_option(p, "map")
     add_overwrite_option(p, "an output file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_similarity)
@@ -93,7 +94,7 @@ def cmd_similarity(args) -> int:
     query, text = query_from_args(args)
     res = similarity_map(args.embeddings, args.out, query, threshold=args.threshold,
                          overwrite=args.overwrite, tags={"query": text},
-                         progress=terminal_progress(args))
+                         progress=terminal_progress(args), scheduler=args.scheduler)
     s = res.stats.get(res.bands[0], {})
     print(f"query: {text}")
     if s:

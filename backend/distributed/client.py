@@ -29,6 +29,7 @@ from ..errors import BotaclipError, Cancelled
 from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster
 from ..progress import SILENT, Progress
+from .control import STOP_WAIT_S, eta_text, stop_tasks, task_error
 from .manifest import MANIFEST_NAME, Manifest, manifest_key
 from .scheduler import Connection, connect
 from .tiles import DEFAULT_TILE_PATCHES, Tile, split_grid, tile_side_px
@@ -210,7 +211,7 @@ class _Run:
             except TimeoutError:
                 continue
             except Exception as exc:
-                raise _task_error(exc, what) from None
+                raise task_error(exc, what, _KILLED_FIX) from None
             for f in futures:      # a result held on a worker that dies would be recomputed
                 f.release()
             return results
@@ -288,7 +289,7 @@ class _Run:
                     res = fut.result()
                 except Exception as exc:
                     self._stop(list(pending))
-                    raise _task_error(exc, f"the tile {tile.name}") from None
+                    raise task_error(exc, f"the tile {tile.name}", _KILLED_FIX) from None
                 # released at once: Dask would compute a finished tile again if the worker
                 # holding its (small) result died while the client still held the future
                 fut.release()
@@ -299,7 +300,7 @@ class _Run:
             rate = stats.patches / stats.seconds if stats.seconds > 0 else 0.0
             self.progress.sub(0.05, 0.9).report(
                 px_done / total_px, f"Tiles: {n} of {n_total}, {rate:.1f} patches/s"
-                + _eta(px_done, total_px - px_done, stats.seconds))
+                + eta_text(px_done, total_px - px_done, stats.seconds))
         return stats
 
     def _record(self, manifest: Manifest, tile: Tile, res: dict, stats: _Stats) -> None:
@@ -319,13 +320,13 @@ class _Run:
                             "same command again to continue where it stopped.")
 
     def _stop(self, pending: list) -> None:
-        """Tell running tiles to stop (they keep their finished blocks) and drop the rest."""
-        import contextlib
-
-        with contextlib.suppress(Exception):
-            self.event.set()
-        with contextlib.suppress(Exception):
-            self.conn.client.cancel(pending)
+        """Tell running tiles to stop (they keep their finished blocks), drop the rest, and
+        wait (a few seconds at most) until no worker runs one: a run started again at once
+        then finds every tile's lock released (:mod:`.control`)."""
+        if not stop_tasks(self.conn.client, self.event, pending, self.event.name):
+            self.progress.warn("Some tiles were still stopping on the workers after "
+                               f"{STOP_WAIT_S:g} s; a run started again at once may find "
+                               "them busy for a moment.")
 
     def _warn(self, messages) -> None:
         for m in messages or ():
@@ -409,29 +410,9 @@ class _Run:
             worker_pids=sorted(p for _, p in stats.pids))
 
 
+_KILLED_FIX = ("The usual cause is memory: give the workers more (--memory-limit, the job's "
+              "memory) or lower --batch-size. The finished tiles are kept: run the same "
+              "command again to continue.")
 _SETTINGS = ("model", "backbone", "weights", "sensor", "wavelengths", "backbone_config",
              "patch_m", "stride_m", "extent", "mask", "device", "precision", "batch_size",
              "dtype", "min_valid", "workers", "block_px", "calibrate")
-
-
-def _task_error(exc: BaseException, what: str) -> BaseException:
-    """The error to show for a failed task: ours as is, a worker lost too often explained."""
-    if isinstance(exc, BotaclipError):
-        return exc
-    if type(exc).__name__ == "KilledWorker":
-        return BotaclipError(
-            f"Dask gave up on {what}: the workers running it died one after the other "
-            f"({exc}). The usual cause is memory: give the workers more (--memory-limit, "
-            "the job's memory) or lower --batch-size. The finished tiles are kept: run the "
-            "same command again to continue.")
-    return exc
-
-
-def _eta(done: int, left: int, elapsed: float) -> str:
-    """', about N min left' once some tiles are done."""
-    if done <= 0 or left <= 0 or elapsed < 5:
-        return ""
-    s = left * elapsed / done
-    if s < 90:
-        return f", about {s:.0f} s left"
-    return f", about {s / 60:.0f} min left" if s < 5400 else f", about {s / 3600:.1f} h left"

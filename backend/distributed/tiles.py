@@ -61,7 +61,12 @@ def tile_side_px(block_px: int, tile_patches: int) -> int:
 
 def split_grid(width: int, height: int, block_px: int, tile_patches: int) -> list[Tile]:
     """The tiles of a ``width`` x ``height`` grid, row by row from the north-west."""
-    side = tile_side_px(block_px, tile_patches)
+    return tiles_of_side(width, height, tile_side_px(block_px, tile_patches))
+
+
+def tiles_of_side(width: int, height: int, side: int) -> list[Tile]:
+    """The tiles of ``side`` pixels (a whole number of blocks) of a ``width`` x ``height``
+    grid, row by row from the north-west; the last row and column cut at the edge."""
     tiles = []
     for row, r0 in enumerate(range(0, height, side)):
         for col, c0 in enumerate(range(0, width, side)):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import BotaclipError
 from ..progress import Progress
+from .control import task_running
 from .manifest import MANIFEST_NAME, sha256_file
 
 ENGINE_ARGS = ("model", "backbone", "weights", "sensor", "wavelengths", "backbone_config",
@@ -89,7 +90,7 @@ class WorkerProgress(Progress):
         return self._cancelled
 
 
-def _address() -> str:
+def worker_address() -> str:
     try:
         from distributed import get_worker
 
@@ -112,7 +113,8 @@ def torch_threads(spec: dict) -> int:
         return cpu_count()
     share = 1
     try:
-        share = int((spec.get("workers_per_host") or {}).get(get_address_host(_address()), 1))
+        hosts = spec.get("workers_per_host") or {}
+        share = int(hosts.get(get_address_host(worker_address()), 1))
     except (ValueError, TypeError):
         pass
     return max(1, cpu_count() // max(1, share))
@@ -161,7 +163,8 @@ def plan_task(spec: dict, plan_out: str, plan_state: str) -> dict:
     progress = WorkerProgress(spec.get("cancel_event"))
     plan: dict = {}
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with task_running(spec.get("cancel_event"), progress), \
+                warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             embed_raster(spec["ortho"], plan_out, **_engine_kwargs(spec),
                          precision=spec["precision"], batch_size=spec.get("batch_size"),
@@ -178,7 +181,7 @@ def plan_task(spec: dict, plan_out: str, plan_state: str) -> dict:
             "calibration": plan.get("calibration") or {},
             "precision_check": plan["precision_check"], "dim": int(model.dim),
             "weights_sha256": bb.weights_sha256 or "", "device": str(bb.device),
-            "worker": _address(),
+            "worker": worker_address(),
             "warnings": progress.warnings + [str(w.message) for w in caught]}
 
 
@@ -193,12 +196,13 @@ def tile_task(spec: dict, window: tuple, tile_path: str, settings: dict) -> dict
     folder = tile_path.parent
     if not (folder / MANIFEST_NAME).is_file():
         raise BotaclipError(
-            f"The Dask worker {_address()} does not see the tile folder {folder}: the "
+            f"The Dask worker {worker_address()} does not see the tile folder {folder}: the "
             "output must be on a file system that the client and every worker share (NFS, "
             "Lustre, GPFS...) under the same path. Give an --out there.")
     _set_threads(spec)
     progress = WorkerProgress(spec.get("cancel_event"))
-    with warnings.catch_warnings(record=True) as caught:
+    with task_running(spec.get("cancel_event"), progress), \
+            warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = embed_raster(spec["ortho"], str(tile_path), **_engine_kwargs(spec),
                            precision=settings["precision"],
@@ -211,6 +215,6 @@ def tile_task(spec: dict, window: tuple, tile_path: str, settings: dict) -> dict
             "bytes": tile_path.stat().st_size, "patches": int(res.n_patches),
             "patches_resumed": int(res.patches_resumed), "batch_size": int(res.batch_size),
             "precision": res.precision, "loop_seconds": float(res.loop_seconds),
-            "seconds": time.perf_counter() - t0, "worker": _address(), "pid": os.getpid(),
+            "seconds": time.perf_counter() - t0, "worker": worker_address(), "pid": os.getpid(),
             "models_loaded": loaded_models(),
             "warnings": progress.warnings + [str(w.message) for w in caught]}

@@ -23,7 +23,7 @@ from ..errors import BotaclipError
 from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
 from ..io.raster import raster_info
-from ..maps.predict_raster import PROVENANCE_TAGS
+from ..maps.predict_raster import PROVENANCE_TAGS, dask_connection
 from ..progress import SILENT, Progress
 from . import summary as S
 from .choose_k import DEFAULT_RANGE, best_k, check_k, db_curve, parse_k_range
@@ -122,19 +122,25 @@ def _tags(embeddings, emb_tags, k, curve, sample, seed, n_valid) -> dict:
 
 def cluster_map(embeddings, out, *, k=8, k_range=DEFAULT_RANGE, sample: int = DEFAULT_SAMPLE,
                 seed: int = 0, summary_dir=None, ortho=None, model=None,
-                overwrite: bool = False, progress: Progress = SILENT) -> ClusterResult:
+                overwrite: bool = False, progress: Progress = SILENT, block_px: int = 256,
+                scheduler=None, tile_pixels: int | None = None) -> ClusterResult:
     """Cluster the embedding raster ``embeddings`` into ``k`` habitats (or ``k="auto"``: the
     Davies-Bouldin minimum over ``k_range``, both ends included) and write the categorical
     COG ``out``. ``sample``: pixels drawn uniformly to fit on (default 20 000: see
     :mod:`.kmeans`); ``seed``: the same seed gives the same map. ``summary_dir``: a folder
     for clusters.json, clusters.html and, with ``ortho``, a thumbnail per cluster; ``model``
-    (a bundle the raster was made with) adds the typical taxa."""
+    (a bundle the raster was made with) adds the typical taxa. ``block_px``: the map is
+    labelled a block of that many pixels a side at a time; ``scheduler`` (``local[:N]``,
+    ``tcp://HOST:PORT``, a scheduler file or a Dask client): tile by tile on that Dask
+    cluster (``tile_pixels`` pixels a tile, about), connected before the fit, the same
+    map."""
     k, k_range = _settings(k, k_range, sample)
     out = Path(out)
     info, emb_tags, bundle = _check_inputs(embeddings, out, summary_dir, ortho, model,
                                            overwrite)
     messages = []
-    with hold_outputs(out, summary_dir, what="habitat map", progress=progress):
+    with hold_outputs(out, summary_dir, what="habitat map", progress=progress), \
+            dask_connection(scheduler, progress) as sched:
         smp = sample_pixels(embeddings, int(sample), seed, progress.sub(0.0, 0.15))
         if len(smp.x) < 2:
             raise BotaclipError(f"The embedding raster {embeddings} has {smp.n_valid} valid "
@@ -149,7 +155,8 @@ def cluster_map(embeddings, out, *, k=8, k_range=DEFAULT_RANGE, sample: int = DE
         stats = write_cluster_raster(
             embeddings, out, km, _tags(embeddings, emb_tags, k, curve, len(smp.x), seed,
                                        smp.n_valid),
-            overwrite=overwrite, progress=progress.sub(0.4, 0.9))
+            block_px=block_px, overwrite=overwrite, progress=progress.sub(0.4, 0.9),
+            scheduler=sched, tile_pixels=tile_pixels)
         doc_path = None
         if summary_dir is not None:
             doc_path = _summary(summary_dir, embeddings, info, km, smp, curve, stats,

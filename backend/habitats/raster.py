@@ -14,7 +14,9 @@ embedding's provenance.
 Streaming and the COG step are those of prediction maps (:mod:`..maps.predict_raster`): one
 block of ``block_px`` x ``block_px`` pixels read at a time (:func:`read_block`), overviews
 built level by level with nearest-neighbour resampling (a cluster number must never be
-averaged), then a COG copy. Memory stays flat in the raster's size.
+averaged), then a COG copy. Memory stays flat in the raster's size. With a Dask
+``scheduler`` the blocks are labelled tile by tile on the cluster (:func:`label_tile`, the
+k-means sent to each worker once) and put back into the same temporary GeoTIFF: the same map.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ..io.atomic import atomic_output, temp_sibling
 from ..io.outputs import is_our_raster
 from ..io.raster import open_raster
 from ..maps.points import valid_window
-from ..maps.predict_raster import build_overviews, read_block
+from ..maps.predict_raster import block_origins, build_overviews, on_tiles, read_block
 from ..progress import SILENT, Progress
 
 NODATA = 255
@@ -57,12 +59,16 @@ def class_names(k: int) -> list[str]:
     return [f"habitat {i}" for i in range(1, k + 1)]
 
 
-def _create(path: Path, src, block_px: int) -> None:
+def _create(path: Path, src, block_px: int, window=None) -> None:
+    """The temporary map (Byte, nodata filled) of ``src``, or of its ``window`` (a tile)."""
+    c0, r0, w, h = window or (0, 0, src.RasterXSize, src.RasterYSize)
     ds = gdal.GetDriverByName("GTiff").Create(
-        str(path), src.RasterXSize, src.RasterYSize, 1, gdal.GDT_Byte,
+        str(path), w, h, 1, gdal.GDT_Byte,
         ["TILED=YES", f"BLOCKXSIZE={block_px}", f"BLOCKYSIZE={block_px}", "SPARSE_OK=TRUE",
          "BIGTIFF=IF_SAFER"])
-    ds.SetGeoTransform(src.GetGeoTransform())
+    g = src.GetGeoTransform()
+    ds.SetGeoTransform((g[0] + c0 * g[1] + r0 * g[2], g[1], g[2],
+                        g[3] + c0 * g[4] + r0 * g[5], g[4], g[5]))
     ds.SetProjection(src.GetProjection())
     band = ds.GetRasterBand(1)
     band.SetNoDataValue(NODATA)
@@ -70,20 +76,21 @@ def _create(path: Path, src, block_px: int) -> None:
     ds = None
 
 
-def stream_labels(src, tmp_tif: Path, km, block_px: int, progress: Progress) -> dict:
-    """Label every valid pixel of ``src`` block by block into ``tmp_tif``; the pixel count
-    of each cluster (``counts``, index 0 = habitat 1) and the most pixels held at once."""
-    W, H = src.RasterXSize, src.RasterYSize
+def stream_labels(src, tmp_tif: Path, km, block_px: int, progress: Progress,
+                  window=None) -> dict:
+    """Label every valid pixel of ``src`` (or of its ``window``, a tile) block by block into
+    ``tmp_tif``; the pixel count of each cluster (``counts``, index 0 = habitat 1) and the
+    most pixels held at once."""
     k = len(km.cluster_centers_)
     counts = np.zeros(k, dtype=np.int64)
-    blocks = [(c0, r0) for r0 in range(0, H, block_px) for c0 in range(0, W, block_px)]
+    blocks, (wc, wr, W, H) = block_origins(src, block_px, window)
     held = 0
     dst = gdal.Open(str(tmp_tif), gdal.GA_Update)
     try:
         band = dst.GetRasterBand(1)
         for i, (c0, r0) in enumerate(blocks):
             progress.check()
-            w, h = min(block_px, W - c0), min(block_px, H - r0)
+            w, h = min(block_px, wc + W - c0), min(block_px, wr + H - r0)
             emb = read_block(src, c0, r0, w, h)
             if gdal.GetCacheUsed() > CACHE_SHARE:
                 src.FlushCache()
@@ -95,12 +102,35 @@ def stream_labels(src, tmp_tif: Path, km, block_px: int, progress: Progress) -> 
                 lab = km.predict(emb[valid])
                 out[valid] = (lab + 1).astype(np.uint8)
                 counts += np.bincount(lab, minlength=k)
-            band.WriteArray(out.reshape(h, w), c0, r0)
+            band.WriteArray(out.reshape(h, w), c0 - wc, r0 - wr)
             progress.report((i + 1) / len(blocks), f"Labelling block {i + 1}/{len(blocks)}")
         dst.FlushCache()
     finally:
         dst = None
     return {"counts": counts, "max_pixels": held}
+
+
+def label_tile(embeddings, tile_path, window, block_px: int, km, progress: Progress) -> dict:
+    """One tile of a habitat map, on a Dask worker: its blocks labelled as
+    :func:`write_cluster_raster` labels them (``km`` sent to each worker once)."""
+    src = open_raster(embeddings)
+    try:
+        _create(tile_path, src, block_px, window)
+        return stream_labels(src, tile_path, km, block_px, progress, window=window)
+    finally:
+        src = None
+
+
+def _labels(embeddings, out, src, tmp_tif, km, block_px, progress, scheduler,
+            tile_pixels) -> dict:
+    """The stream's counts, here or tile by tile on Dask (the tiles' merged)."""
+    if scheduler is None:
+        return stream_labels(src, tmp_tif, km, block_px, progress)
+    parts = on_tiles(embeddings, out, tmp_tif, label_tile, km, "habitat map",
+                     scheduler=scheduler, block_px=block_px, tile_pixels=tile_pixels,
+                     progress=progress)
+    return {"counts": np.sum([p["counts"] for p in parts], axis=0, dtype=np.int64),
+            "max_pixels": max(p["max_pixels"] for p in parts)}
 
 
 def _style(tmp_tif: Path, k: int, tags: dict) -> None:
@@ -123,10 +153,13 @@ def _style(tmp_tif: Path, k: int, tags: dict) -> None:
 
 
 def write_cluster_raster(embeddings, out: Path, km, tags: dict, *, block_px: int = 256,
-                         overwrite: bool = False, progress: Progress = SILENT) -> dict:
+                         overwrite: bool = False, progress: Progress = SILENT,
+                         scheduler=None, tile_pixels: int | None = None) -> dict:
     """Write the habitat map of ``km`` (clusters numbered as :func:`.kmeans.fit_kmeans`
     does) over the embedding raster ``embeddings`` into the COG ``out`` (checked and locked
-    by the caller). Returns the stream's counts, the most pixels held and the seconds."""
+    by the caller). Returns the stream's counts, the most pixels held and the seconds.
+    ``scheduler``: labelled tile by tile on that Dask cluster, the same map
+    (:mod:`..distributed.blockwise`)."""
     from ..embed.cog import write_cog
 
     t0 = time.perf_counter()
@@ -135,7 +168,8 @@ def write_cluster_raster(embeddings, out: Path, km, tags: dict, *, block_px: int
     tmp_tif = temp_sibling(out)
     try:
         _create(tmp_tif, src, block_px)
-        stats = stream_labels(src, tmp_tif, km, block_px, progress.sub(0.0, 0.8))
+        stats = _labels(embeddings, out, src, tmp_tif, km, block_px, progress.sub(0.0, 0.8),
+                        scheduler, tile_pixels)
         src = None
         tags = {**tags, "BOTACLIP_SIZES": {name: int(n) for name, n in
                                            zip(class_names(k), stats["counts"])}}

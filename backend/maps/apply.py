@@ -22,10 +22,13 @@ from .predictor import check_compatible, load_predictor, map_tags
 
 
 def apply_predictor(predictor_path, embeddings, out, *, overwrite: bool = False,
-                    progress: Progress = SILENT) -> PredictResult:
+                    progress: Progress = SILENT, scheduler=None,
+                    tile_pixels: int | None = None) -> PredictResult:
     """Map the embedding raster ``embeddings`` with the predictor saved at
     ``predictor_path`` into the COG ``out`` (see the module docstring); warnings (another
-    scikit-learn version, a raster without provenance) go to ``progress.warn``."""
+    scikit-learn version, a raster without provenance) go to ``progress.warn``.
+    ``scheduler``: tile by tile on that Dask cluster, the same map (see
+    :func:`.predict_raster.predict_raster`)."""
     out = Path(out)
     check_output(out, what="prediction map", owned=is_our_raster, overwrite=overwrite,
                  inputs=input_files(embeddings, predictor_path))
@@ -39,4 +42,4 @@ def apply_predictor(predictor_path, embeddings, out, *, overwrite: bool = False,
                           final_model=predictor.final_model, task=predictor.task,
                           classes=predictor.classes, target_names=predictor.target_names,
                           aoa=predictor.aoa, tags=tags, progress=progress.sub(0.05, 1.0),
-                          overwrite=overwrite)
+                          overwrite=overwrite, scheduler=scheduler, tile_pixels=tile_pixels)

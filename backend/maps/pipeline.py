@@ -47,7 +47,7 @@ from .estimators import ESTIMATORS, fit_estimator, make_estimator
 from .from_ortho import embed_for_map, exact_features
 from .metrics import TASKS
 from .points import features_at_points, read_pixels
-from .predict_raster import PredictResult, predict_raster
+from .predict_raster import PredictResult, dask_connection, predict_raster
 from .predictor import (
     ColumnStack,
     SavedPredictor,
@@ -260,7 +260,8 @@ def predict_map(embeddings, points, targets, out, *, ortho=None, model=None, str
                 task: str = "presence", estimator: str = "rf", folds: int = 5,
                 buffer_m=None, block_m=None, seed: int = 0, background=None,
                 report_dir=None, layer=None, n_jobs=None, save_model=None,
-                overwrite: bool = False, progress: Progress = SILENT) -> PredictMapResult:
+                overwrite: bool = False, progress: Progress = SILENT, scheduler=None,
+                tile_pixels: int | None = None) -> PredictMapResult:
     """Fit ``estimator`` to the target field(s) ``targets`` of the point layer ``points`` on
     the embedding raster ``embeddings``, cross-validate it spatially and predict the raster
     into the COG ``out``. One target for presence, presence-only and classes; one or more
@@ -271,16 +272,22 @@ def predict_map(embeddings, points, targets, out, *, ortho=None, model=None, str
 
     Instead of ``embeddings`` (None), ``ortho`` and ``model`` (a bundle folder): the
     orthophoto is embedded on the way (``stride_m``: the embedding's stride) and the
-    features at the points are computed exactly (:mod:`.from_ortho`)."""
+    features at the points are computed exactly (:mod:`.from_ortho`).
+
+    ``scheduler`` (``local[:N]``, ``tcp://HOST:PORT``, a scheduler file or a Dask client):
+    the map is predicted tile by tile on that Dask cluster (``tile_pixels`` pixels a tile,
+    about), the same map (:func:`.predict_raster.predict_raster`); the fit stays here."""
+    options = dict(task=task, estimator=estimator, folds=folds, buffer_m=buffer_m,
+                   block_m=block_m, seed=seed, background=background, report_dir=report_dir,
+                   layer=layer, n_jobs=n_jobs, save_model=save_model, overwrite=overwrite)
     if ortho is None and model is None:
         if embeddings is None:
             raise BotaclipError("Give an embedding raster (--embeddings), or an orthophoto "
                                 "and a model (--ortho and --model).")
-        return _predict(embeddings, points, targets, out, task=task, estimator=estimator,
-                        folds=folds, buffer_m=buffer_m, block_m=block_m, seed=seed,
-                        background=background, report_dir=report_dir, layer=layer,
-                        n_jobs=n_jobs, save_model=save_model, overwrite=overwrite,
-                        progress=progress)
+        _check_args(task, estimator, folds, out, embeddings, overwrite, report_dir)
+        with dask_connection(scheduler, progress) as sched:     # before the fit's minutes
+            return _predict(embeddings, points, targets, out, **options, progress=progress,
+                            tiling={"scheduler": sched, "tile_pixels": tile_pixels})
     if embeddings is not None:
         raise BotaclipError("Give either an embedding raster (--embeddings) or an orthophoto "
                             "with a model (--ortho and --model), not both.")
@@ -290,14 +297,21 @@ def predict_map(embeddings, points, targets, out, *, ortho=None, model=None, str
     _check_args(task, estimator, folds, out, [ortho, model], overwrite, report_dir)
     if save_model:
         _check_save_model(save_model, out, [ortho, model], points, overwrite)
+    with dask_connection(scheduler, progress) as sched:
+        return _from_ortho(ortho, model, points, targets, out, stride_m=stride_m,
+                           options=options, progress=progress,
+                           tiling={"scheduler": sched, "tile_pixels": tile_pixels})
+
+
+def _from_ortho(ortho, model, points, targets, out, *, stride_m, options, progress,
+                tiling) -> PredictMapResult:
+    """:func:`predict_map` of an orthophoto embedded on the way with the bundle ``model``."""
     embeddings, said = embed_for_map(ortho, model, out, stride_m=stride_m,
-                                     overwrite=overwrite, progress=progress.sub(0.0, 0.6))
+                                     overwrite=options["overwrite"],
+                                     progress=progress.sub(0.0, 0.6))
     progress.info(said)
-    res = _predict(embeddings, points, targets, out, task=task, estimator=estimator,
-                   folds=folds, buffer_m=buffer_m, block_m=block_m, seed=seed,
-                   background=background, report_dir=report_dir, layer=layer,
-                   n_jobs=n_jobs, save_model=save_model, overwrite=overwrite,
-                   exact=(ortho, model), progress=progress.sub(0.6, 1.0))
+    res = _predict(embeddings, points, targets, out, **options, exact=(ortho, model),
+                   progress=progress.sub(0.6, 1.0), tiling=tiling)
     res.messages.insert(0, said)
     res.embeddings = embeddings
     return res
@@ -305,9 +319,10 @@ def predict_map(embeddings, points, targets, out, *, ortho=None, model=None, str
 
 def _predict(embeddings, points, targets, out, *, task, estimator, folds, buffer_m, block_m,
              seed, background, report_dir, layer, n_jobs, save_model, overwrite,
-             exact=None, progress: Progress = SILENT) -> PredictMapResult:
+             exact=None, progress: Progress = SILENT, tiling=None) -> PredictMapResult:
     """:func:`predict_map` on an embedding raster; ``exact``: (orthophoto, model) whose
-    patches centred on the points give the point features."""
+    patches centred on the points give the point features; ``tiling``: the keywords
+    ``scheduler`` and ``tile_pixels`` of the map."""
     _check_args(task, estimator, folds, out, embeddings, overwrite, report_dir)
     if save_model:
         _check_save_model(save_model, out, embeddings, points, overwrite)
@@ -338,7 +353,8 @@ def _predict(embeddings, points, targets, out, *, task, estimator, folds, buffer
         messages += fit.cv.messages
     sp = _predictor(embeddings, points, task, estimator, tg, fits, metrics, pf)
     return _finish(embeddings, out, sp, fits, metrics, pf, messages, report_dir=report_dir,
-                   save_model=save_model, overwrite=overwrite, progress=progress)
+                   save_model=save_model, overwrite=overwrite, progress=progress,
+                   tiling=tiling)
 
 
 def _fit_all(tg, pf, embeddings, *, progress, **options) -> tuple[list, dict]:
@@ -369,12 +385,12 @@ def _predictor(embeddings, points, task, estimator, tg, fits, metrics, pf) -> Sa
 
 
 def _finish(embeddings, out, sp: SavedPredictor, fits, metrics, pf, messages, *, report_dir,
-            save_model, overwrite, progress) -> PredictMapResult:
+            save_model, overwrite, progress, tiling=None) -> PredictMapResult:
     """The raster, metrics.json and the saved predictor."""
     raster = predict_raster(embeddings, out, models=sp.fold_models, final_model=sp.final_model,
                             task=sp.task, classes=sp.classes, target_names=sp.target_names,
                             aoa=sp.aoa, tags=map_tags(sp), progress=progress.sub(0.7, 0.97),
-                            overwrite=overwrite)
+                            overwrite=overwrite, **(tiling or {}))
     report = write_metrics(report_dir, metrics, overwrite) if report_dir else None
     saved = None
     if save_model:

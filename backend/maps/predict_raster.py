@@ -41,6 +41,13 @@ output, block by block, then a COG with band descriptions and ``BOTACLIP_*`` pro
 moved in place only when complete (:func:`..io.atomic.atomic_output`), after the checks of
 :func:`..io.outputs.check_output` and under the output's lock for the whole run. A cancelled
 or failed run leaves nothing.
+
+At scale (``scheduler``): the same blocks are computed tile by tile on a Dask cluster
+(:mod:`..distributed.blockwise`; Dask is imported only then). A tile is a window of whole
+blocks streamed by :func:`stream_blocks` itself (:func:`predict_tile`), so every block holds
+the pixels and model calls it holds here; the tiles are copied into the temporary GeoTIFF
+and the map is finished as above: the same pixels, bands, tags and counts
+(:func:`merge_counts`), only the seconds differ (summed over the workers).
 """
 
 from __future__ import annotations
@@ -200,12 +207,16 @@ def _check_args(task, classes, target_names, models, final_model, dim) -> tuple:
 def predict_raster(embeddings_path, out, *, models, final_model, task: str, classes=None,
                    target_names, aoa=None, tags: dict | None = None, class_names=None,
                    block_px: int = 256, progress: Progress = SILENT,
-                   overwrite: bool = False) -> PredictResult:
+                   overwrite: bool = False, scheduler=None,
+                   tile_pixels: int | None = None) -> PredictResult:
     """Predict every valid pixel of the embedding raster ``embeddings_path`` into the COG
     ``out`` (see the module docstring for the bands). ``models``: the cross-validation fold
     models (the uncertainty band; none or at least 2); ``tags``: more provenance (metrics,
     points layer), written as ``BOTACLIP_*`` metadata; ``class_names``: the names of
-    ``classes`` for the band descriptions (default: ``tags["class_names"]`` when given)."""
+    ``classes`` for the band descriptions (default: ``tags["class_names"]`` when given).
+    ``scheduler`` (``local[:N]``, ``tcp://HOST:PORT``, a scheduler file or a Dask client):
+    the blocks are computed tile by tile on that Dask cluster (``tile_pixels`` pixels a
+    tile, about), into the same map (:mod:`..distributed.blockwise`)."""
     t0 = time.perf_counter()
     out = Path(out)
     check_output(out, what="prediction map", owned=is_our_raster, overwrite=overwrite,
@@ -224,10 +235,17 @@ def predict_raster(embeddings_path, out, *, models, final_model, task: str, clas
         try:
             create_temp(tmp_tif, W, H, len(names), "float32", src.GetGeoTransform(),
                         src.GetProjection(), block_px)
-            stats = stream_blocks(src, tmp_tif, block_px, progress.sub(0.0, 0.85), lambda x:
-                            predict_pixels(x, models=models, final_model=final_model,
-                                           task=task, classes=classes, n_out=n_out, aoa=aoa),
-                            names)
+            job = {"names": names, "predict": dict(models=models, final_model=final_model,
+                                                   task=task, classes=classes, n_out=n_out,
+                                                   aoa=aoa)}
+            if scheduler is None:
+                stats = stream_blocks(src, tmp_tif, block_px, progress.sub(0.0, 0.85),
+                                      lambda x: predict_pixels(x, **job["predict"]), names)
+            else:
+                stats = merge_counts(on_tiles(
+                    embeddings_path, out, tmp_tif, predict_tile, job, "prediction map",
+                    scheduler=scheduler, block_px=block_px, tile_pixels=tile_pixels,
+                    progress=progress.sub(0.0, 0.85)))
             all_tags = _tags(embeddings_path, task, target_names, classes, final_model,
                              models, aoa, names, stats, tags)
             finish_map(tmp_tif, out, all_tags, names, nearest=task == "classes",
@@ -265,14 +283,23 @@ def read_block(src, c0: int, r0: int, w: int, h: int) -> np.ndarray:
     return buf
 
 
+def block_origins(src, block_px: int, window=None) -> list:
+    """(c0, r0) of the blocks of ``src`` (or of its ``window`` (c0, r0, w, h), whose origin
+    is on block edges: a tile), row by row, and the window's (c0, r0, w, h)."""
+    wc, wr, W, H = window or (0, 0, src.RasterXSize, src.RasterYSize)
+    return [(c0, r0) for r0 in range(wr, wr + H, block_px)
+            for c0 in range(wc, wc + W, block_px)], (wc, wr, W, H)
+
+
 def stream_blocks(src, tmp_tif: Path, block_px: int, progress: Progress, predict,
-                  names) -> dict:
+                  names, window=None) -> dict:
     """Read, predict and write the raster one block at a time (``predict``: valid pixels
     (n, D) -> (n, len(names)) float32; also used by other block-wise maps); counts of what
-    was done and the seconds spent (``loop_s``) and in the models (``model_s``)."""
-    W, H = src.RasterXSize, src.RasterYSize
-    n_blocks = -(-W // block_px) * -(-H // block_px)
-    blocks = ((c0, r0) for r0 in range(0, H, block_px) for c0 in range(0, W, block_px))
+    was done and the seconds spent (``loop_s``) and in the models (``model_s``). With
+    ``window`` (a tile: c0, r0 on block edges), only its blocks, into ``tmp_tif`` of the
+    window's size."""
+    blocks, (wc, wr, W, H) = block_origins(src, block_px, window)
+    n_blocks = len(blocks)
     stats = {"valid": 0, "max_pixels": 0, "loop_s": 0.0, "model_s": 0.0}
     if names[-1] == "applicability":
         stats["inside"] = 0
@@ -281,7 +308,7 @@ def stream_blocks(src, tmp_tif: Path, block_px: int, progress: Progress, predict
     try:
         for i, (c0, r0) in enumerate(blocks):
             progress.check()
-            w, h = min(block_px, W - c0), min(block_px, H - r0)
+            w, h = min(block_px, wc + W - c0), min(block_px, wr + H - r0)
             emb = read_block(src, c0, r0, w, h)                          # (pixels, D)
             if gdal.GetCacheUsed() > CACHE_SHARE:
                 src.FlushCache()        # the source's cached blocks: memory stays flat
@@ -300,13 +327,75 @@ def stream_blocks(src, tmp_tif: Path, block_px: int, progress: Progress, predict
                 stats["valid"] += n_valid
                 if "inside" in stats:
                     stats["inside"] += int(np.nansum(buf[:, -1]))
-                write_block(dst, buf.reshape(h, w, len(names)), c0, r0, "float32")
+                write_block(dst, buf.reshape(h, w, len(names)), c0 - wc, r0 - wr, "float32")
             progress.report((i + 1) / n_blocks, f"Predicting block {i + 1}/{n_blocks}")
         progress.check()
     finally:
         dst = None
     stats["loop_s"] = time.perf_counter() - t0
     return stats
+
+
+# ------------------------------------------------------------------------------ on Dask
+
+def on_tiles(embeddings, out, tmp_tif, tile_fn, payload, what: str, *, scheduler,
+             block_px: int, tile_pixels, progress: Progress) -> list:
+    """The blocks of a map computed tile by tile on the Dask cluster ``scheduler`` into
+    ``tmp_tif`` (:func:`..distributed.blockwise.map_tiles`; Dask is imported only then):
+    each tile's statistics, in tile order."""
+    from ..distributed.blockwise import TileJob, map_tiles
+
+    return map_tiles(embeddings, out, tmp_tif, TileJob(tile_fn, payload, what),
+                     scheduler=scheduler, block_px=block_px, tile_pixels=tile_pixels,
+                     progress=progress)
+
+
+def dask_connection(scheduler, progress: Progress = SILENT):
+    """A context giving what to pass on as ``scheduler``: None as it is (no Dask), else a
+    client of the cluster, connected now (:func:`..distributed.scheduler.connect`), so that
+    a scheduler that does not answer is said before a long fit rather than after it, and
+    the cluster serves every map of the call."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from ..distributed.blockwise import connected
+
+    return connected(scheduler, progress)
+
+
+def create_tile(path: Path, src, window, n_bands: int, block_px: int) -> None:
+    """A tile's GeoTIFF: the temporary map's layout (float32, NaN nodata, sparse) over the
+    ``window`` (c0, r0, w, h) of ``src``."""
+    c0, r0, w, h = window
+    g = src.GetGeoTransform()
+    gt = (g[0] + c0 * g[1] + r0 * g[2], g[1], g[2], g[3] + c0 * g[4] + r0 * g[5], g[4], g[5])
+    create_temp(path, w, h, n_bands, "float32", gt, src.GetProjection(), block_px)
+
+
+def predict_tile(embeddings, tile_path, window, block_px: int, job: dict,
+                 progress: Progress) -> dict:
+    """One tile of a prediction map, on a Dask worker: the window's blocks read, predicted
+    and written exactly as :func:`predict_raster` does them. ``job``: band names and the
+    keywords of :func:`predict_pixels` (the models, sent to each worker once)."""
+    src = open_raster(embeddings)
+    try:
+        create_tile(tile_path, src, window, len(job["names"]), block_px)
+        return stream_blocks(src, tile_path, block_px, progress,
+                             lambda x: predict_pixels(x, **job["predict"]), job["names"],
+                             window=window)
+    finally:
+        src = None
+
+
+def merge_counts(parts: list) -> dict:
+    """The counts of a whole map from its tiles' (:func:`stream_blocks`): pixels added, the
+    most held at once, seconds summed over the tiles (worker time, not wall time)."""
+    out = {"valid": sum(p["valid"] for p in parts),
+           "max_pixels": max((p["max_pixels"] for p in parts), default=0),
+           "loop_s": sum(p["loop_s"] for p in parts),
+           "model_s": sum(p["model_s"] for p in parts)}
+    if parts and "inside" in parts[0]:
+        out["inside"] = sum(p["inside"] for p in parts)
+    return out
 
 
 def _tags(embeddings_path, task, target_names, classes, final_model, models, aoa, names,

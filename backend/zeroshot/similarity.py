@@ -17,7 +17,11 @@ Two uses, two paths:
   the same overviews, tags and atomic write as a prediction map. Its statistics (min, mean,
   max, percentiles) are exact for min/mean/max and read from a histogram of
   :data:`HIST_BINS` bins over [-1, 1] for percentiles (to half a bin, 0.0005): streaming
-  keeps no copy of the values, and a cosine never leaves [-1, 1].
+  keeps no copy of the values, and a cosine never leaves [-1, 1]. With ``scheduler`` the
+  blocks are computed tile by tile on a Dask cluster (:mod:`..distributed.blockwise`) and
+  the tiles' statistics merged: every one is a count, a min, a max or a histogram, and the
+  mean a correctly rounded sum of the blocks' sums, so they are those of the
+  single-process run to the last bit (:class:`_Stats`).
 - :func:`similarity_view` answers a map canvas: only the window on screen, read from the
   overview level whose pixel matches the screen's, so that the cost follows the screen, not
   the raster (see :data:`VIEW_MAX_PIXELS`).
@@ -46,7 +50,10 @@ from ..io.raster import open_raster, raster_info, to_raster_crs
 from ..maps.points import nearest_pixels, read_pixels, valid_window
 from ..maps.predict_raster import (
     PROVENANCE_TAGS,
+    create_tile,
     finish_map,
+    merge_counts,
+    on_tiles,
     read_block,
     remove_temp,
     stream_blocks,
@@ -104,8 +111,11 @@ def unit_queries(queries, dim: int | None = None) -> np.ndarray:
 
 def cosine(x: np.ndarray, unit_q: np.ndarray) -> np.ndarray:
     """Cosine similarity of the rows of ``x`` (n, d) to the unit queries (q, d): (n, q)
-    float32; NaN for a zero row (no direction)."""
-    dots = x @ unit_q.T.astype(np.float32)
+    float32; NaN for a zero row (no direction). The dot products are numpy's own loop, not
+    BLAS's: a BLAS matrix-vector product's last bits depend on its thread count (measured
+    with OpenBLAS on some block sizes), which differs between a Dask worker and this process,
+    and a map on Dask must be the single-process map to the last bit."""
+    dots = np.einsum("ij,qj->iq", x, unit_q.astype(np.float32))
     norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
     with np.errstate(invalid="ignore", divide="ignore"):
         out = dots / norms[:, None]
@@ -244,12 +254,17 @@ def query_in_polygon(embeddings, wkt: str, crs=None) -> np.ndarray:
 # ------------------------------------------------------------------------------ the map
 
 class _Stats:
-    """Running min, sum, count and histogram of each band (percentiles from the histogram)."""
+    """Running min, max, count, histogram and block sums of each band (the mean from the
+    sums, percentiles from the histogram). Mergeable exactly (:meth:`merge`): the tiles of a
+    run on Dask give the very statistics of the single-process run. Every part is a count,
+    a min or a max but the sum, whose float additions depend on their order, so the sum of
+    each block is kept and the mean is their correctly rounded total (``math.fsum``), the
+    same in any order (one float per block and band: 8 bytes per 65,536 pixels)."""
 
     def __init__(self, n_bands: int, threshold):
         self.min = np.full(n_bands, np.inf)
         self.max = np.full(n_bands, -np.inf)
-        self.sum = np.zeros(n_bands)
+        self.sums: list = [[] for _ in range(n_bands)]
         self.n = np.zeros(n_bands, dtype=np.int64)
         self.hist = np.zeros((n_bands, HIST_BINS), dtype=np.int64)
         self.threshold = threshold
@@ -262,18 +277,28 @@ class _Stats:
                 continue
             self.min[b] = min(self.min[b], float(v.min()))
             self.max[b] = max(self.max[b], float(v.max()))
-            self.sum[b] += float(v.sum(dtype=np.float64))
+            self.sums[b].append(float(v.sum(dtype=np.float64)))
             self.n[b] += v.size
             self.hist[b] += np.histogram(v, bins=HIST_BINS, range=(-1.0, 1.0))[0]
             if self.threshold is not None:
                 self.above[b] += int(np.count_nonzero(v >= self.threshold))
+
+    def merge(self, other: _Stats) -> None:
+        """Add the statistics of other pixels (another tile)."""
+        self.min = np.minimum(self.min, other.min)
+        self.max = np.maximum(self.max, other.max)
+        for mine, theirs in zip(self.sums, other.sums):
+            mine.extend(theirs)
+        self.n += other.n
+        self.hist += other.hist
+        self.above += other.above
 
     def band(self, b: int) -> dict:
         if self.n[b] == 0:
             return {}
         cum = np.cumsum(self.hist[b]) / self.n[b]
         edges = np.linspace(-1.0, 1.0, HIST_BINS + 1)
-        out = {"min": float(self.min[b]), "mean": float(self.sum[b] / self.n[b]),
+        out = {"min": float(self.min[b]), "mean": math.fsum(self.sums[b]) / int(self.n[b]),
                "max": float(self.max[b])}
         for p in PERCENTILES:
             i = int(np.searchsorted(cum, p / 100.0))
@@ -294,11 +319,15 @@ def _band_names(names, n: int) -> list:
 
 def similarity_map(embeddings, out, queries, *, names=None, threshold: float | None = None,
                    overwrite: bool = False, tags: dict | None = None, block_px: int = 256,
-                   progress: Progress = SILENT) -> SimilarityResult:
+                   progress: Progress = SILENT, scheduler=None,
+                   tile_pixels: int | None = None) -> SimilarityResult:
     """Cosine similarity of every pixel of ``embeddings`` to each query ((d,) or (q, d)) into
     the COG ``out``, one float32 band per query (NaN where the embedding is nodata).
     ``threshold``: also count the area at or above it; ``tags``: provenance of the query
-    (e.g. ``{"query": "point 951000, 6451000 EPSG:2154"}``) written as ``BOTACLIP_*``."""
+    (e.g. ``{"query": "point 951000, 6451000 EPSG:2154"}``) written as ``BOTACLIP_*``.
+    ``scheduler`` (``local[:N]``, ``tcp://HOST:PORT``, a scheduler file or a Dask client):
+    computed tile by tile on that Dask cluster (``tile_pixels`` pixels a tile, about), the
+    same map and statistics (:mod:`..distributed.blockwise`)."""
     out = Path(out)
     check_output(out, what="similarity map", owned=is_our_raster, overwrite=overwrite,
                  inputs=input_files(embeddings))
@@ -308,21 +337,21 @@ def similarity_map(embeddings, out, queries, *, names=None, threshold: float | N
     if threshold is not None and not -1.0 <= float(threshold) <= 1.0:
         raise BotaclipError(f"The similarity threshold {threshold} is not a cosine: give a "
                             "value between -1 and 1 (e.g. 0.9).")
-    stats = _Stats(len(band_names), None if threshold is None else float(threshold))
-
-    def compute(x):
-        sims = cosine(x, unit_q)
-        stats.add(sims)
-        return sims
-
+    job = {"unit_q": unit_q, "names": band_names,
+           "threshold": None if threshold is None else float(threshold)}
     src = open_raster(embeddings)
     with hold_outputs(out, what="similarity map", progress=progress):
         tmp_tif = temp_sibling(out)
         try:
             create_temp(tmp_tif, info.width, info.height, len(band_names), "float32",
                         src.GetGeoTransform(), src.GetProjection(), block_px)
-            counts = stream_blocks(src, tmp_tif, block_px, progress.sub(0.0, 0.85), compute,
-                                   band_names)
+            if scheduler is None:
+                counts, stats = _stream(src, tmp_tif, block_px, job, progress.sub(0.0, 0.85))
+            else:
+                counts, stats = _merge(on_tiles(
+                    embeddings, out, tmp_tif, similarity_tile, job, "similarity map",
+                    scheduler=scheduler, block_px=block_px, tile_pixels=tile_pixels,
+                    progress=progress.sub(0.0, 0.85)), job)
             result = _result(out, embeddings, info, band_names, stats, counts, threshold,
                              unit_q, tags)
             finish_map(tmp_tif, out, result.tags, band_names, nearest=False,
@@ -332,6 +361,42 @@ def similarity_map(embeddings, out, queries, *, names=None, threshold: float | N
             remove_temp(tmp_tif)
     progress.report(1.0, "Similarity map written")
     return result
+
+
+def _stream(src, tmp_tif, block_px: int, job: dict, progress: Progress,
+            window=None) -> tuple:
+    """(the stream's counts, :class:`_Stats`) of the blocks of ``src`` (or of its
+    ``window``) written into ``tmp_tif``."""
+    stats = _Stats(len(job["names"]), job["threshold"])
+
+    def compute(x):
+        sims = cosine(x, job["unit_q"])
+        stats.add(sims)
+        return sims
+
+    counts = stream_blocks(src, tmp_tif, block_px, progress, compute, job["names"],
+                           window=window)
+    return counts, stats
+
+
+def similarity_tile(embeddings, tile_path, window, block_px: int, job: dict,
+                    progress: Progress) -> tuple:
+    """One tile of a similarity map, on a Dask worker: its blocks computed as
+    :func:`similarity_map` computes them, with their statistics."""
+    src = open_raster(embeddings)
+    try:
+        create_tile(tile_path, src, window, len(job["names"]), block_px)
+        return _stream(src, tile_path, block_px, job, progress, window=window)
+    finally:
+        src = None
+
+
+def _merge(parts: list, job: dict) -> tuple:
+    """The counts and statistics of the whole map from its tiles'."""
+    stats = _Stats(len(job["names"]), job["threshold"])
+    for _counts, tile_stats in parts:
+        stats.merge(tile_stats)
+    return merge_counts([c for c, _ in parts]), stats
 
 
 def _result(out, embeddings, info, band_names, stats, counts, threshold, unit_q,
