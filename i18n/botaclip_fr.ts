@@ -4,6 +4,56 @@
   <context>
     <name>BotaCLIP</name>
     <message>
+      <location filename="../plugin/deps.py" line="45" />
+      <source>everything</source>
+      <translation>tout</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="47" />
+      <source>everything (reading rasters and vectors)</source>
+      <translation>tout (lecture des rasters et des vecteurs)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="48" />
+      <source>demo data</source>
+      <translation>données de démonstration</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="49" />
+      <source>contact sheets and reports</source>
+      <translation>planches contact et rapports</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="50" />
+      <source>models: training, embeddings, maps</source>
+      <translation>modèles : entraînement, plongements, cartes</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="54" />
+      <source>the optional timm backbone (with torchvision)</source>
+      <translation>le backbone timm optionnel (avec torchvision)</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="56" />
+      <source>models: saving and loading weights</source>
+      <translation>modèles : enregistrement et chargement des poids</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="57" />
+      <source>predictors and evaluation</source>
+      <translation>prédicteurs et évaluation</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="60" />
+      <source>embeddings: batch size from the free memory</source>
+      <translation>plongements : taille des lots selon la mémoire libre</translation>
+    </message>
+    <message>
+      <location filename="../plugin/deps.py" line="65" />
+      <source>the optional Dask scheduler (scale-out embedding)</source>
+      <translation>l'ordonnanceur Dask optionnel (plongements répartis)</translation>
+    </message>
+    <message>
       <location filename="../plugin/diagnostics.py" line="157" />
       <source>BotaCLIP diagnostics</source>
       <translation>Diagnostic BotaCLIP</translation>

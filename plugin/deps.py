@@ -25,6 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 REQUIREMENTS_FILE = REPO / "requirements.txt"
 
 
+def translatable(text: str) -> str:
+    """Marks ``text`` for the translation file (``i18n/update_ts.py``) without translating
+    it here: this module loads before Qt may be used; the dialogs translate it."""
+    return text
+
+
 @dataclass(frozen=True)
 class Requirement:
     module: str                 # import name
@@ -36,17 +42,28 @@ class Requirement:
 
 
 REQUIREMENTS: tuple[Requirement, ...] = (
-    Requirement("numpy", "numpy", "1.20", "everything"),
-    Requirement("osgeo", "GDAL", "3.4", "everything (reading rasters and vectors)", pip=False),
-    Requirement("scipy", "scipy", "1.6", "demo data"),
-    Requirement("matplotlib", "matplotlib", "3.3", "contact sheets and reports"),
-    Requirement("torch", "torch", "2.1", "models: training, embeddings, maps"),
+    Requirement("numpy", "numpy", "1.20", translatable("everything")),
+    Requirement("osgeo", "GDAL", "3.4",
+                translatable("everything (reading rasters and vectors)"), pip=False),
+    Requirement("scipy", "scipy", "1.6", translatable("demo data")),
+    Requirement("matplotlib", "matplotlib", "3.3", translatable("contact sheets and reports")),
+    Requirement("torch", "torch", "2.1", translatable("models: training, embeddings, maps")),
     # timm (which pulls in torchvision, on Linux a CUDA build of several GB) serves only the
     # optional "timm:NAME" backbone; DOFA runs on torch alone (backend/models/vit_block.py).
-    Requirement("timm", "timm", "0.9", "the optional timm backbone (with torchvision)",
+    Requirement("timm", "timm", "0.9",
+                translatable("the optional timm backbone (with torchvision)"), optional=True),
+    Requirement("safetensors", "safetensors", "0.3",
+                translatable("models: saving and loading weights")),
+    Requirement("sklearn", "scikit-learn", "1.0", translatable("predictors and evaluation")),
+    # embed_raster sizes its batches from the free memory (backend/embed/model.batch_limits).
+    Requirement("psutil", "psutil", "5.8",
+                translatable("embeddings: batch size from the free memory")),
+    # Only a Dask scheduler (the scale-out embedding) imports it, at run time: the plugin
+    # loads and every action runs without it. "distributed" pulls in dask; 2025.5 is the
+    # first with Client.scheduler_info(n_workers=...), which backend/distributed calls.
+    Requirement("distributed", "distributed", "2025.5",
+                translatable("the optional Dask scheduler (scale-out embedding)"),
                 optional=True),
-    Requirement("safetensors", "safetensors", "0.3", "models: saving and loading weights"),
-    Requirement("sklearn", "scikit-learn", "1.0", "predictors and evaluation"),
 )
 
 # What each plugin action needs (import names); an action is disabled when one is missing.
@@ -55,7 +72,7 @@ ACTION_NEEDS = {
     "check": ("numpy", "osgeo", "matplotlib"),
     "import": ("numpy", "osgeo"),
     "train": ("numpy", "osgeo", "torch", "safetensors", "matplotlib"),
-    "embed": ("numpy", "osgeo", "torch", "safetensors"),
+    "embed": ("numpy", "osgeo", "torch", "safetensors", "psutil"),
     "predict": ("numpy", "osgeo", "scipy", "sklearn"),
     "evaluate": ("numpy", "osgeo", "scipy", "sklearn", "torch", "safetensors"),
     "similar": ("numpy", "osgeo"),

@@ -96,16 +96,17 @@ def settings_section(settings: Settings) -> dict:
 
 
 def dependencies_section() -> dict:
-    """The load-time check (plugin/deps.py): each package's version, or what is wrong."""
+    """The load-time check (plugin/deps.py): each package's version, or what is wrong (an
+    optional one absent is said to be so, not reported found)."""
     report = deps.check_dependencies()
-    problems = {p.requirement.module: p for p in report.problems}
+    problems = {p.requirement.module: p for p in (*report.problems, *report.optional)}
     out = {"all_found": report.ok}
     for req in deps.REQUIREMENTS:
         problem = problems.get(req.module)
         if problem is None:
             out[req.distribution] = report.versions.get(req.module) or "found"
         elif problem.kind == "missing":
-            out[req.distribution] = "MISSING"
+            out[req.distribution] = "not installed (optional)" if req.optional else "MISSING"
         else:
             out[req.distribution] = f"TOO OLD: {problem.found}, {req.minimum} or newer needed"
     return out

@@ -174,8 +174,27 @@ def test_timm_is_optional(monkeypatch):
     monkeypatch.setattr(deps, "find_spec", _hide("timm"))
     report = deps.check_dependencies()
     assert report.ok and report.problems == [] and report.missing == []
-    assert [(p.requirement.module, p.kind) for p in report.optional] == [("timm", "missing")]
+    assert ("timm", "missing") in [(p.requirement.module, p.kind) for p in report.optional]
     assert deps.pip_packages(report, pins={}) == []
+
+
+def test_dask_is_optional_and_psutil_is_needed_to_embed(monkeypatch):
+    """Dask (distributed) serves only the optional scheduler of the embedding: without it
+    nothing warns and every action stays enabled. psutil sizes the embedding's batches from
+    the free memory: without it embed is disabled and the check says so."""
+    from botaclip.plugin import deps
+
+    assert not any("distributed" in needs or "dask" in needs
+                   for needs in deps.ACTION_NEEDS.values())
+    monkeypatch.setattr(deps, "find_spec", _hide("distributed"))
+    report = deps.check_dependencies()
+    assert report.ok
+    assert [p.requirement.module for p in report.optional] == ["distributed"]
+    monkeypatch.setattr(deps, "find_spec", _hide("psutil"))
+    report = deps.check_dependencies()
+    assert report.missing == ["psutil"]
+    assert report.unavailable(deps.ACTION_NEEDS["embed"]) == ["psutil"]
+    assert report.unavailable(deps.ACTION_NEEDS["train"]) == []
 
 
 def test_dependency_check_versions_and_pins(tmp_path):
@@ -186,7 +205,7 @@ def test_dependency_check_versions_and_pins(tmp_path):
                                   else None)
     assert old.missing == ["safetensors"] and old.problems[0].kind == "too_old"
     assert "version 0.1 found, 0.3 or newer needed" in deps.details_text(old)
-    assert [(p.requirement.module, p.kind) for p in old.optional] == [("timm", "too_old")]
+    assert ("timm", "too_old") in [(p.requirement.module, p.kind) for p in old.optional]
     assert deps.version_at_least("2.14.1+cpu", "2.1") and not deps.version_at_least("1.13",
                                                                                      "2.1")
     req = tmp_path / "requirements.txt"

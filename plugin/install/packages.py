@@ -5,8 +5,6 @@ takes the newest release that fits QGIS's Python and the packages QGIS ships
 (:mod:`.constraints`), which a fixed pin from requirements.txt cannot promise on every QGIS.
 torch (with torchvision, when the optional timm backbone is wanted) is the *torch family*:
 it comes from the index of the build the user chose (:mod:`.torch_choice`).
-
-psutil is wanted too: the embedding sizes its batches from the free memory with it.
 """
 
 from __future__ import annotations
@@ -18,10 +16,6 @@ from .constraints import QGIS_SHIPPED
 from .names import normalise
 
 TORCH_FAMILY = frozenset({"torch", "torchvision"})
-
-# Beside deps.REQUIREMENTS: (import name, distribution, minimum, what it serves).
-EXTRAS = (deps.Requirement("psutil", "psutil", "5.8", "embeddings: batch size from the free "
-                                                       "memory"),)
 
 
 @dataclass(frozen=True)
@@ -41,21 +35,13 @@ def _wanted(req: deps.Requirement) -> Wanted:
                   req.needed_for)
 
 
-def to_install(report: deps.DependencyReport, *, optional=(), finder=None) -> list[Wanted]:
-    """The pip-installable packages of ``report`` that are missing or too old, the optional
-    ones whose import names are in ``optional``, and :data:`EXTRAS` not found by ``finder``
-    (default :func:`deps.find_spec`). GDAL's bindings are never among them (they come with
-    QGIS)."""
-    finder = finder or deps.find_spec
+def to_install(report: deps.DependencyReport, *, optional=()) -> list[Wanted]:
+    """The pip-installable packages of ``report`` that are missing or too old, and the
+    optional ones whose import names are in ``optional``. GDAL's bindings are never among
+    them (they come with QGIS)."""
     out = [_wanted(p.requirement) for p in report.problems if p.requirement.pip]
     out += [_wanted(p.requirement) for p in report.optional
             if p.requirement.pip and p.requirement.module in set(optional)]
-    seen = {w.key for w in out}
-    if out or optional:
-        for req in EXTRAS:
-            missing = deps.check_dependencies([req], finder=finder).problems
-            if missing and normalise(req.distribution) not in seen:
-                out.append(_wanted(req))
     return out
 
 
@@ -64,7 +50,7 @@ def runtime(optional=()) -> list[Wanted]:
     torch, safetensors, scikit-learn, psutil... and the optional packages named."""
     reqs = [r for r in deps.REQUIREMENTS if r.pip and normalise(r.distribution)
             not in QGIS_SHIPPED and (not r.optional or r.module in set(optional))]
-    return [_wanted(r) for r in (*reqs, *EXTRAS)]
+    return [_wanted(r) for r in reqs]
 
 
 def torch_family(wanted) -> list[Wanted]:

@@ -88,6 +88,14 @@ def pip_env(base: dict, *, offline: bool, path_first=(), network: PipNetwork | N
     return env
 
 
+def private_temp(env: dict, folder: Path) -> dict:
+    """``env`` with its temporary folder inside the install's work folder: a pip stopped by
+    Cancel leaves its half-unpacked wheels there (a torch is hundreds of MB), and the work
+    folder is deleted whole, instead of in the system's temporary folder for good."""
+    folder.mkdir(exist_ok=True)
+    return {**env, "TMPDIR": str(folder), "TEMP": str(folder), "TMP": str(folder)}
+
+
 def pip_version(python: str, env: dict) -> tuple[int, ...] | None:
     """The version of ``python -m pip`` (None: no pip)."""
     try:
@@ -277,7 +285,8 @@ def _install_locked(request, target: Path, work: Path, progress) -> InstallResul
         folder, _manifest = open_verified(request.wheelhouse, work)
         request = replace(request, wheelhouse=folder)
         progress.check()
-    base = dict(os.environ if request.base_env is None else request.base_env)
+    base = private_temp(dict(os.environ if request.base_env is None else request.base_env),
+                        work / "tmp")
     offline = request.wheelhouse is not None
     plain = pip_env(base, offline=offline, network=request.network)
     first = pip_source(request, plain)
