@@ -18,11 +18,9 @@ Markdown: a heading per section and its lines in a fenced block. Home folders ar
 from __future__ import annotations
 
 import datetime
-import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
-import json
 import os
 import platform
 import shutil
@@ -33,6 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Cancelled
+from .models.weight_hash import HashCache
 from .progress import SILENT, Progress
 from .units import format_bytes
 
@@ -49,18 +48,20 @@ SECTION_TITLES = {
     "cache": "Cache and disk",
 }
 
-# (import name, distribution name, optional): the packages BotaCLIP uses (dask, psutil and
-# torchvision only where installed: reported as absent, not as missing).
+# (import name, distribution name, optional): the packages BotaCLIP uses, as the plugin's
+# check (plugin/deps.py) sees them: timm, torchvision (the timm backbone) and dask (the
+# scheduler) serve an option only, reported as absent, not as missing; psutil sizes the
+# embedding's batches.
 PACKAGES = (
     ("numpy", "numpy", False),
     ("scipy", "scipy", False),
     ("matplotlib", "matplotlib", False),
     ("sklearn", "scikit-learn", False),
-    ("timm", "timm", False),
+    ("timm", "timm", True),
     ("safetensors", "safetensors", False),
     ("torchvision", "torchvision", True),
     ("dask", "dask", True),
-    ("psutil", "psutil", True),
+    ("psutil", "psutil", False),
 )
 
 ENV_VARIABLES = (
@@ -313,7 +314,7 @@ def memory_info() -> dict:
 
         vm = psutil.virtual_memory()
         total, avail = vm.total, vm.available
-    except Exception:  # noqa: BLE001  (psutil is optional)
+    except Exception:  # noqa: BLE001  (diagnostics must run without psutil)
         total, avail = _meminfo()
     return {"memory_total": format_bytes(total) if total else None,
             "memory_available": format_bytes(avail) if avail else None}
@@ -477,50 +478,8 @@ def cached_sha256(path: Path, cache: Path, progress: Progress = SILENT) -> str:
     """sha256 of ``path``, remembered in ``cache``/:data:`HASH_CACHE_NAME` by path, size and
     modification time, so that the next report is instant (a 450 MB file takes about a
     second). A cache that cannot be read or written is only a slower report."""
-    st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    store = Path(cache) / HASH_CACHE_NAME
-    table = _read_hash_cache(store)
-    if key in table:
-        return table[key]
-    sha = sha256_of(path, st.st_size, progress)
-    table[key] = sha
-    _write_hash_cache(store, dict(list(table.items())[-MAX_HASH_ENTRIES:]))
-    return sha
-
-
-def sha256_of(path: Path, size: int, progress: Progress = SILENT) -> str:
-    digest, done = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while block := fh.read(8 << 20):
-            digest.update(block)
-            done += len(block)
-            progress.report(done / max(size, 1), f"sha256 of {path.name}")
-            progress.check()
-    return digest.hexdigest()
-
-
-def _read_hash_cache(store: Path) -> dict:
-    try:
-        table = json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(v, str)} \
-        if isinstance(table, dict) else {}
-
-
-def _write_hash_cache(store: Path, table: dict) -> None:
-    """Written whole under a temporary name and renamed, so that a reader never sees half."""
-    tmp = store.with_name(f".{store.name}.{os.getpid()}.tmp")
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(table, indent=0), encoding="utf-8")
-        os.replace(tmp, store)
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    store = HashCache(Path(cache) / HASH_CACHE_NAME, max_entries=MAX_HASH_ENTRIES)
+    return store.sha256(path, progress, f"sha256 of {path.name}")
 
 
 def cache_info(cache: Path, weights: Path) -> dict:

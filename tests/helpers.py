@@ -15,6 +15,22 @@ from botaclip.backend.progress import Progress
 TINY = {"img_size": 32, "patch_size": 8, "embed_dim": 32, "depth": 1, "num_heads": 2,
         "dynamic_embed_dim": 32}
 TINY_JSON = json.dumps(TINY)        # the same, as --backbone-config takes it
+# An RGBN orthophoto's band centres (red, green, blue, near infrared; µm).
+RGBN = [0.665, 0.56, 0.49, 0.842]
+
+
+@contextlib.contextmanager
+def torch_threads(n: int = 1):
+    """torch limited to ``n`` threads inside the block (the test machine is shared), the
+    previous number restored after; torch is imported only here, not by every test."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 class Calls:

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from helpers import TINY
+from helpers import RGBN, TINY, torch_threads
 
 from botaclip.backend.errors import BotaclipError
 from botaclip.backend.models import backbones as B
@@ -19,15 +19,11 @@ from botaclip.backend.models.backbones import (
 )
 from botaclip.backend.progress import CancelFlag
 
-RGBN = [0.665, 0.56, 0.49, 0.842]
-
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)          # the test machine is shared
-    yield
-    torch.set_num_threads(old)
+    with torch_threads(1):
+        yield
 
 
 def _patches(n=3, c=4, p=32, seed=0):

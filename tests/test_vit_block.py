@@ -12,7 +12,7 @@ from functools import partial
 
 import pytest
 import torch
-from helpers import TINY
+from helpers import RGBN, TINY, torch_threads
 from safetensors.torch import save_file
 from torch import nn
 
@@ -24,15 +24,12 @@ from botaclip.backend.models.weights import build_dofa
 # float32 sums of at most a few hundred products, computed by the same torch kernels in the
 # same order: differences are rounding only, orders of magnitude under 1e-5 for O(1) outputs.
 TOL = 1e-5
-WAVES = [0.665, 0.56, 0.49, 0.842]
 
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)          # the test machine is shared
-    yield
-    torch.set_num_threads(old)
+    with torch_threads(1):
+        yield
 
 
 def _timm_block():
@@ -108,7 +105,7 @@ def test_dofa_loads_a_timm_built_state_dict(monkeypatch, tmp_path):
     x = torch.randn(2, 4, 32, 32, generator=torch.Generator().manual_seed(6))
     with torch.no_grad():
         for fn in ("forward", "forward_tokens", "patch_token_map"):
-            want, got = getattr(old, fn)(x, WAVES), getattr(new, fn)(x, WAVES)
+            want, got = getattr(old, fn)(x, RGBN), getattr(new, fn)(x, RGBN)
             assert float((got - want).abs().max()) < TOL, fn
 
 
@@ -146,7 +143,7 @@ except BotaclipError as exc:
 
 
 def test_dofa_runs_without_timm_and_the_timm_backbone_says_what_is_missing():
-    code = textwrap.dedent(_WITHOUT_TIMM).format(waves=WAVES, tiny=TINY)
+    code = textwrap.dedent(_WITHOUT_TIMM).format(waves=RGBN, tiny=TINY)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, env=dict(os.environ, OMP_NUM_THREADS="1"))
     assert out.returncode == 0, out.stderr

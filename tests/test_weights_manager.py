@@ -200,6 +200,20 @@ def test_hash_cache_follows_size_and_mtime(tmp_path):
     assert HashCache(tmp_path / "cache" / "hashes.json").get(path) is None
 
 
+def test_hash_cache_keeps_the_latest_entries(tmp_path):
+    """With max_entries (the diagnostics' cache: 200), the file keeps the newest hashes."""
+    from botaclip.plugin.weights.store import HashCache
+
+    paths = [tmp_path / f"w{i}.pth" for i in range(3)]
+    cache = HashCache(tmp_path / "hashes.json", max_entries=2)
+    for i, path in enumerate(paths):
+        path.write_bytes(bytes([i]))
+        cache.sha256(path)
+    again = HashCache(tmp_path / "hashes.json")
+    assert [again.get(p) for p in paths] == [None] + [hashlib.sha256(bytes([i])).hexdigest()
+                                                      for i in (1, 2)]
+
+
 # ---------------------------------------------------------------------------- downloads
 
 def test_interrupted_download_resumes_with_a_range_request(qgis_app, qtbot, server, payload,

@@ -20,10 +20,8 @@ authors' file cannot be recognised: its hash is not published.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
-import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,6 +42,7 @@ from .weight_files import (  # noqa: F401  (re-exported: the public names stay h
     download_help,
     find_dofa_weights,
 )
+from .weight_hash import HashCache
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -73,40 +72,16 @@ class LoadReport:
 
 # -- hashing -----------------------------------------------------------------------------------
 
-_SHA_CACHE: dict[tuple[str, int, int], str] = {}
-_SHA_LOCK = threading.Lock()
+_SHA_CACHE = HashCache()        # in memory, for this process
 
 
 def sha256_file(path: PathLike, progress: Progress = SILENT) -> str:
     """Hex sha256 of a file, streamed; remembered per (path, size, mtime) for this process."""
     p = Path(path)
     try:
-        st = p.stat()
-        key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+        return _SHA_CACHE.sha256(p, progress, f"Checking {p.name}")
     except OSError as exc:
         raise BotaclipError(f"Cannot read {p}: {exc.strerror or exc}.") from None
-    with _SHA_LOCK:
-        hit = _SHA_CACHE.get(key)
-    if hit is not None:
-        return hit
-    digest = hashlib.sha256()
-    done, chunk = 0, 8 << 20
-    try:
-        with open(p, "rb") as f:
-            while True:
-                block = f.read(chunk)
-                if not block:
-                    break
-                digest.update(block)
-                done += len(block)
-                progress.report(done / max(st.st_size, 1), f"Checking {p.name}")
-                progress.check()
-    except OSError as exc:
-        raise BotaclipError(f"Cannot read {p}: {exc.strerror or exc}.") from None
-    value = digest.hexdigest()
-    with _SHA_LOCK:
-        _SHA_CACHE[key] = value
-    return value
 
 
 # -- reading -----------------------------------------------------------------------------------

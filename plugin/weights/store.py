@@ -1,7 +1,8 @@
-"""Weight files on disk, without qgis or Qt: sha256 (cached by path, size and modification
-time), the ``<name>.part`` file of a download and its resume bookkeeping (which byte to ask
-for next, what the server's answer means for the bytes already there), the final hash check
-and atomic placement, and the copy made when a file is imported.
+"""Weight files on disk, without qgis or Qt: the ``<name>.part`` file of a download and its
+resume bookkeeping (which byte to ask for next, what the server's answer means for the bytes
+already there), the final hash check and atomic placement, and the copy made when a file is
+imported. Hashing and its cache on disk are :mod:`backend.models.weight_hash`'s, shared with
+``botaclip diagnostics``.
 
 Why apart from the network code: every decision that could lose or corrupt a 1.3 GB file is
 taken here, where a unit test reaches it without a server, and where a worker thread can run
@@ -12,12 +13,9 @@ returned as values; only the unexpected (a disk error) is raised, as a BotaclipE
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,10 +28,14 @@ from ...backend.models.weight_files import (
     identify_sha256,
     known_weight_files,
 )
+from ...backend.models.weight_hash import (
+    HashCache,
+    sha256_file,
+    stream_sha256,
+)
 from ...backend.progress import SILENT, Progress
 from ...backend.units import format_bytes
 
-CHUNK = 4 * 2**20
 PART_SUFFIX = ".part"
 WEIGHT_SUFFIXES = (".pth", ".pt", ".safetensors", ".ckpt", ".bin")
 
@@ -43,23 +45,6 @@ def part_path(target) -> Path:
     fixed name, so that a later download (even after QGIS restarts) finds and resumes it."""
     target = Path(target)
     return target.with_name(target.name + PART_SUFFIX)
-
-
-def sha256_file(path, progress: Progress = SILENT, message: str = "") -> str:
-    """The sha256 of ``path`` read in 4 MiB blocks, reporting and checking for cancel."""
-    size = os.path.getsize(path)
-    digest = hashlib.sha256()
-    done = 0
-    with open(path, "rb") as fh:
-        while True:
-            progress.check()
-            block = fh.read(CHUNK)
-            if not block:
-                break
-            digest.update(block)
-            done += len(block)
-            progress.report(done / size if size else 1.0, message)
-    return digest.hexdigest()
 
 
 def check_room(folder, needed: int) -> None:
@@ -76,75 +61,6 @@ def check_room(folder, needed: int) -> None:
 
 
 # ---------------------------------------------------------------------------- hash cache
-
-class HashCache:
-    """sha256 of files remembered by real path, size and modification time, so that the
-    weights table does not read 1.3 GB again each time it opens. Kept in a JSON file (None:
-    in memory only); a damaged or unreadable cache file is simply started afresh. Shared
-    between the main thread and worker threads, hence the lock."""
-
-    def __init__(self, path=None):
-        self.path = Path(path) if path else None
-        self._lock = threading.Lock()
-        self._entries: dict[str, list] = self._load()
-
-    def _load(self) -> dict:
-        if self.path is None:
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 3}
-
-    @staticmethod
-    def _stamp(path) -> tuple[str, int, int]:
-        st = os.stat(path)
-        return os.path.realpath(path), st.st_size, st.st_mtime_ns
-
-    def get(self, path) -> str | None:
-        """The remembered sha256 of ``path`` if it has not changed since; else None."""
-        try:
-            key, size, mtime = self._stamp(path)
-        except OSError:
-            return None
-        with self._lock:
-            entry = self._entries.get(key)
-        return entry[2] if entry and entry[0] == size and entry[1] == mtime else None
-
-    def put(self, path, sha256: str) -> None:
-        key, size, mtime = self._stamp(path)
-        with self._lock:
-            self._entries[key] = [size, mtime, sha256]
-
-    def sha256(self, path, progress: Progress = SILENT, message: str = "") -> str:
-        """``path``'s sha256, from the cache when it is still valid, else computed (and
-        saved)."""
-        cached = self.get(path)
-        if cached:
-            return cached
-        sha = sha256_file(path, progress, message)
-        self.put(path, sha)
-        self.save()
-        return sha
-
-    def save(self) -> None:
-        """Write the cache file atomically; a failure only costs a later re-hash."""
-        if self.path is None:
-            return
-        with self._lock:
-            text = json.dumps(self._entries, indent=0, sort_keys=True)
-        tmp = temp_sibling(self.path, "tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-
 
 def hash_files(paths, cache: HashCache, progress: Progress = SILENT) -> dict[str, str]:
     """sha256 of each of ``paths`` (through ``cache``), progress shared out by file size.
@@ -393,22 +309,12 @@ def copy_into(source, target, sha256: str, progress: Progress = SILENT,
     size = source.stat().st_size
     check_room(target.parent, size)
     tmp = temp_sibling(target, "import")
-    digest = hashlib.sha256()
     try:
         with open(source, "rb") as src, open(tmp, "wb") as dst:
-            done = 0
-            while True:
-                progress.check()
-                block = src.read(CHUNK)
-                if not block:
-                    break
-                digest.update(block)
-                dst.write(block)
-                done += len(block)
-                progress.report(done / size if size else 1.0)
+            copied = stream_sha256(src, size, progress, copy_to=dst)
             dst.flush()
             os.fsync(dst.fileno())
-        if digest.hexdigest() != sha256:
+        if copied != sha256:
             raise BotaclipError(f"{source} changed while it was being copied: nothing was "
                                 f"imported. Try again once nothing writes to it.")
         place(tmp, target)
