@@ -49,9 +49,14 @@ def guide_path(locale: str | None = None) -> Path:
 SECTIONS = {
     "": "",
     "quick-start": "quick-start",
-    "install": "install-into-qgis",
+    "install-into-qgis": "install-into-qgis",
+    # the dependencies dialog (TaskDialog "install"): it installs the Python packages
+    "install": "install-the-python-packages",
+    "packages": "install-the-python-packages",
     "settings": "settings",
     "weights": "weights",
+    "diagnostics": "reporting-a-problem",
+    "reporting-a-problem": "reporting-a-problem",
     "data": "your-data",
     "your-data": "your-data",
     "demo": "demo-data",
@@ -65,6 +70,8 @@ SECTIONS = {
     "train": "train-a-model",
     "embed": "embed-an-orthophoto",
     "embed-chips": "embed-chips",
+    "dask": "scale-out-dask",
+    "scale-out-dask": "scale-out-dask",
     # the Predict map and Evaluate dialogs: the README's chapter on prediction maps
     "predict": "predict-a-map",
     "apply": "apply-a-saved-predictor",

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 EXPECTED = {"check": "Check", "train": "Train a model", "embed": "Embed an orthophoto",
             "import": "Import relevés", "import-releves": "Import relevés",
             "demo": "Demo data", "demo-data": "Demo data", "settings": "Settings",
-            "weights": "Weights"}
+            "weights": "Weights", "install": "Install the Python packages",
+            "diagnostics": "Reporting a problem", "dask": "Scale out: Dask"}
 
 
 def _sections_used_in_plugin() -> set[str]:
@@ -91,6 +92,21 @@ def test_every_help_section_lands_on_its_heading(cleanup):
         assert dialog.section == anchor
         assert _top_line(dialog.browser) == heading_of[anchor], section
         assert dialog.browser.verticalScrollBar().value() > 0, section
+
+
+@pytest.mark.parametrize("guide", ["README.md", "README.fr.md"])
+def test_every_section_name_resolves_in_each_guide(guide):
+    """Every value of SECTIONS is an anchor of the English guide and of the French one (which
+    keeps the English anchors), and every name the plugin asks for is a key of SECTIONS, not
+    left to the slug fallback, so that a renamed heading fails here rather than opening the
+    help at the top."""
+    from botaclip.plugin.help import SECTIONS, markdown_to_html
+
+    _, _, anchors = markdown_to_html((REPO / guide).read_text(encoding="utf-8"))
+    missing = {name: anchor for name, anchor in SECTIONS.items()
+               if anchor and anchor not in anchors}
+    assert missing == {}, f"{guide} lacks these anchors"
+    assert _sections_used_in_plugin() - set(SECTIONS) == set()
 
 
 def test_open_help_shows_a_non_modal_window_at_the_top(cleanup):
