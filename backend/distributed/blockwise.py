@@ -55,8 +55,8 @@ from .tiles import Tile, tiles_of_side
 DEFAULT_TILE_PIXELS = 1 << 20       # 4 x 4 blocks of 256 pixels
 TILES_PER_WORKER = 4
 POLL_S = 0.25
-_KILLED_FIX = ("The usual cause is memory: give the workers more (--memory-limit, the job's "
-               "memory). Nothing was written; run the command again.")
+_KILLED_FIX = ("The usual cause is memory: give the workers more (dask worker --memory-limit, "
+               "or the batch job's memory). Nothing was written; run the command again.")
 
 
 @dataclass(frozen=True)

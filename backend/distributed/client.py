@@ -410,9 +410,9 @@ class _Run:
             worker_pids=sorted(p for _, p in stats.pids))
 
 
-_KILLED_FIX = ("The usual cause is memory: give the workers more (--memory-limit, the job's "
-              "memory) or lower --batch-size. The finished tiles are kept: run the same "
-              "command again to continue.")
+_KILLED_FIX = ("The usual cause is memory: give the workers more (dask worker --memory-limit, "
+              "or the batch job's memory) or lower --batch-size. The finished tiles are "
+              "kept: run the same command again to continue.")
 _SETTINGS = ("model", "backbone", "weights", "sensor", "wavelengths", "backbone_config",
              "patch_m", "stride_m", "extent", "mask", "device", "precision", "batch_size",
              "dtype", "min_valid", "workers", "block_px", "calibrate")
