@@ -1,5 +1,5 @@
 """A report of this installation, ready to paste into an issue (`botaclip diagnostics`, and
-*Help > Copy diagnostics* in QGIS, which adds QGIS's own part).
+*Raster > BotaCLIP > Copy diagnostics* in QGIS, which adds QGIS's own part).
 
 Why: the first questions on any problem with a deep-learning tool are "which Python, which
 torch, which CUDA, which GDAL, which weights, where do they come from": answered here in one

@@ -399,7 +399,7 @@ class BotaclipPlugin:
             python=".".join(map(str, sys.version_info[:3]))))
 
     def copy_diagnostics(self, *_checked):
-        """Help > Copy diagnostics: the report, gathered in a task, onto the clipboard."""
+        """BotaCLIP > Copy diagnostics: the report, gathered in a task, onto the clipboard."""
         from .diagnostics import Diagnostics
 
         if self.diagnostics is None:

@@ -1,7 +1,7 @@
 """Prediction maps from embeddings: features at points, estimators, spatial
 cross-validation, block-wise raster prediction, and the metrics that judge them.
 
-So far the stage holds its building blocks: ``metrics`` (AUC, TSS, Boyce, MAE, kappa...),
+The stage's building blocks: ``metrics`` (AUC, TSS, Boyce, MAE, kappa...),
 ``points`` (the embedding at each point of a layer, with every unusable point counted and
 named), ``targets`` (target fields read for a task, with clear errors), ``estimators``
 (random forest, logistic, gradient boosting, MLP, class-balanced), ``background`` (background
@@ -10,8 +10,9 @@ points for presence-only data), ``cv`` (spatial block cross-validation with a bu
 (block-wise prediction into a COG with uncertainty and applicability bands), joined by
 ``pipeline.predict_map`` behind ``botaclip predict``; ``predictor`` (a fitted predictor saved
 to a file that cannot run code when read, on ``safe_store``) and ``apply`` (a saved predictor
-mapped onto another embedding raster, behind ``botaclip apply``). ``evaluate`` and the QGIS
-front doors come next.
+mapped onto another embedding raster, behind ``botaclip apply``); ``from_ortho`` (an
+orthophoto embedded on the way when no embedding raster is given). With a Dask scheduler the
+block-wise prediction runs tile by tile (``predict_raster.on_tiles``, imported lazily).
 Public names are re-exported here so that front doors import from ``backend.maps`` only.
 """
 
