@@ -141,12 +141,6 @@ def tile_side(width: int, height: int, block_px: int, tile_pixels: int | None,
     return max(1, round(math.sqrt(float(tile_pixels)) / block_px)) * block_px
 
 
-def window_geotransform(geotransform, c0: int, r0: int) -> tuple:
-    """The geotransform of the window whose top-left pixel is (c0, r0)."""
-    g = geotransform
-    return (g[0] + c0 * g[1] + r0 * g[2], g[1], g[2], g[3] + c0 * g[4] + r0 * g[5], g[4], g[5])
-
-
 class _Run:
     """One run's connection, cancel event and the payload scattered to the workers."""
 
@@ -253,11 +247,10 @@ def map_tile_task(fn, embeddings: str, tile_path: str, window: tuple, block_px: 
 
 def _check_shared(folder: Path, embeddings: str, worker: str) -> None:
     """A clear error when this worker does not see the tile folder or the embedding raster."""
+    from .worker import unshared_output
+
     if not folder.is_dir():
-        raise BotaclipError(
-            f"The Dask worker {worker} does not see the folder {folder} beside the output: "
-            "the output must be on a file system that the client and every worker share "
-            "(NFS, Lustre, GPFS...) under the same path. Give an --out there.")
+        raise unshared_output(f"the folder {folder} beside the output")
     if not embeddings.startswith("/vsi") and not Path(embeddings).exists():
         raise BotaclipError(
             f"The Dask worker {worker} does not see the embedding raster {embeddings}: it "

@@ -90,6 +90,14 @@ class WorkerProgress(Progress):
         return self._cancelled
 
 
+def unshared_output(what: str) -> BotaclipError:
+    """The error of a worker that does not see ``what`` (a folder beside the output)."""
+    return BotaclipError(
+        f"The Dask worker {worker_address()} does not see {what}: the output must be on a "
+        "file system that the client and every worker share (NFS, Lustre, GPFS...) under "
+        "the same path. Give an --out there.")
+
+
 def worker_address() -> str:
     try:
         from distributed import get_worker
@@ -195,10 +203,7 @@ def tile_task(spec: dict, window: tuple, tile_path: str, settings: dict) -> dict
     tile_path = Path(tile_path)
     folder = tile_path.parent
     if not (folder / MANIFEST_NAME).is_file():
-        raise BotaclipError(
-            f"The Dask worker {worker_address()} does not see the tile folder {folder}: the "
-            "output must be on a file system that the client and every worker share (NFS, "
-            "Lustre, GPFS...) under the same path. Give an --out there.")
+        raise unshared_output(f"the tile folder {folder}")
     _set_threads(spec)
     progress = WorkerProgress(spec.get("cancel_event"))
     with task_running(spec.get("cancel_event"), progress), \

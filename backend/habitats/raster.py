@@ -32,7 +32,7 @@ from osgeo import gdal
 from ..embed.reader import CACHE_SHARE
 from ..io.atomic import atomic_output, temp_sibling
 from ..io.outputs import is_our_raster
-from ..io.raster import open_raster
+from ..io.raster import open_raster, window_geotransform
 from ..maps.points import valid_window
 from ..maps.predict_raster import block_origins, build_overviews, on_tiles, read_block
 from ..progress import SILENT, Progress
@@ -66,9 +66,7 @@ def _create(path: Path, src, block_px: int, window=None) -> None:
         str(path), w, h, 1, gdal.GDT_Byte,
         ["TILED=YES", f"BLOCKXSIZE={block_px}", f"BLOCKYSIZE={block_px}", "SPARSE_OK=TRUE",
          "BIGTIFF=IF_SAFER"])
-    g = src.GetGeoTransform()
-    ds.SetGeoTransform((g[0] + c0 * g[1] + r0 * g[2], g[1], g[2],
-                        g[3] + c0 * g[4] + r0 * g[5], g[4], g[5]))
+    ds.SetGeoTransform(window_geotransform(src.GetGeoTransform(), c0, r0))
     ds.SetProjection(src.GetProjection())
     band = ds.GetRasterBand(1)
     band.SetNoDataValue(NODATA)

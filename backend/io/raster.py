@@ -91,6 +91,12 @@ class RasterInfo:
         return srs_label(self.srs_wkt)
 
 
+def window_geotransform(geotransform, c0: int, r0: int) -> tuple:
+    """The geotransform of the window of a raster whose top-left pixel is (c0, r0)."""
+    g = geotransform
+    return (g[0] + c0 * g[1] + r0 * g[2], g[1], g[2], g[3] + c0 * g[4] + r0 * g[5], g[4], g[5])
+
+
 def open_raster(path, open_options=None) -> gdal.Dataset:
     """A raster opened read-only (``open_options`` as GDAL takes them), with clear errors for
     a missing or unreadable file and for a file without raster bands."""

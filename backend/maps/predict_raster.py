@@ -69,7 +69,7 @@ from ..errors import BotaclipError
 from ..io.atomic import atomic_output, temp_sibling
 from ..io.lock import hold_outputs
 from ..io.outputs import check_output, input_files, is_our_raster, recorded_name
-from ..io.raster import open_raster
+from ..io.raster import open_raster, window_geotransform
 from ..progress import SILENT, Progress
 from .points import valid_window
 
@@ -366,8 +366,7 @@ def create_tile(path: Path, src, window, n_bands: int, block_px: int) -> None:
     """A tile's GeoTIFF: the temporary map's layout (float32, NaN nodata, sparse) over the
     ``window`` (c0, r0, w, h) of ``src``."""
     c0, r0, w, h = window
-    g = src.GetGeoTransform()
-    gt = (g[0] + c0 * g[1] + r0 * g[2], g[1], g[2], g[3] + c0 * g[4] + r0 * g[5], g[4], g[5])
+    gt = window_geotransform(src.GetGeoTransform(), c0, r0)
     create_temp(path, w, h, n_bands, "float32", gt, src.GetProjection(), block_px)
 
 

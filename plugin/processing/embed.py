@@ -40,7 +40,6 @@ from ..labels import (
     choice_label,
 )
 from .modelparams import (
-    DOFA_SIZES,
     WEIGHTS,
     ModelAlgorithm,
     add_backbone_parameters,
@@ -52,6 +51,7 @@ from .modelparams import (
     device_value,
     embed_cache_dir,
     embed_raster_with_settings,
+    with_weights_file,
 )
 
 PREVIEW_STYLE = "embedding_preview"
@@ -292,11 +292,7 @@ def embed_on_dask(scheduler: str, *, keep_tiles: bool = False, tile_patches: int
     :func:`embed_raster_with_settings`). ``cache_dir`` is not used: a distributed run keeps
     its resume state in the tile folder beside ``out``, where every worker sees it."""
     del cache_dir
-    name = str(settings.get("backbone") or "").lower()
-    if weights_dir and settings.get("weights") is None and name in DOFA_SIZES:
-        from ...backend.models.weights import find_dofa_weights
-
-        settings["weights"] = str(find_dofa_weights(name, weights_dir))
+    settings = with_weights_file(settings, weights_dir)
     try:
         from ...backend.distributed import embed_distributed
 

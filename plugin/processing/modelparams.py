@@ -130,15 +130,20 @@ def embed_cache_dir() -> str | None:
 
 
 def embed_raster_with_settings(*, weights_dir=None, **kwargs):
-    """``backend.embed.embed_raster`` with the weights folder of the settings: embed_raster
-    looks DOFA weights up only in its default folder, so when no weights file is given for a
-    raw DOFA backbone the file is found in ``weights_dir`` first (by the backend's own
-    lookup). Runs in the task's thread."""
+    """``backend.embed.embed_raster`` with the weights folder of the settings
+    (:func:`with_weights_file`). Runs in the task's thread."""
     from ...backend.embed import embed_raster
 
+    return embed_raster(**with_weights_file(kwargs, weights_dir))
+
+
+def with_weights_file(kwargs: dict, weights_dir) -> dict:
+    """``kwargs`` with ``weights`` set to the DOFA file found in ``weights_dir`` (by the
+    backend's own lookup) when no weights file is given for a raw DOFA backbone: the backend
+    looks DOFA weights up only in its default folder."""
     name = str(kwargs.get("backbone") or "").lower()
     if weights_dir and kwargs.get("weights") is None and name in DOFA_SIZES:
         from ...backend.models.weights import find_dofa_weights
 
-        kwargs["weights"] = str(find_dofa_weights(name, weights_dir))
-    return embed_raster(**kwargs)
+        kwargs = {**kwargs, "weights": str(find_dofa_weights(name, weights_dir))}
+    return kwargs
